@@ -1,0 +1,8 @@
+namespace Threshold.Domain.Grants;
+
+public enum GrantKind
+{
+    Guest,
+    Service,
+    Delivery,
+}

@@ -1,0 +1,68 @@
+using System.Security.Cryptography;
+using Threshold.Domain.Schedules;
+
+namespace Threshold.Server.Carriers;
+
+internal enum EntryMethod
+{
+    Remote,
+    Keypad,
+}
+
+/// <summary>A home's enrolment with one carrier and the policy its deliveries must respect.</summary>
+internal sealed class CarrierEnrolment
+{
+    private CarrierEnrolment()
+    {
+    }
+
+    public Guid Id { get; private set; }
+    public Guid HomeId { get; private set; }
+    public Guid CarrierId { get; private set; }
+
+    /// <summary>Given by the resident to the carrier, like an address for in-home delivery.</summary>
+    public string HomeAccessId { get; private set; } = "";
+
+    /// <summary>Bit i set = <see cref="DayOfWeek"/> i allowed.</summary>
+    public int PolicyDays { get; private set; }
+    public TimeOnly PolicyStart { get; private set; }
+    public TimeOnly PolicyEnd { get; private set; }
+    public EntryMethod EntryMethod { get; private set; }
+    public bool CameraRequired { get; private set; }
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public RecurringSchedule Schedule() => new(
+        Enum.GetValues<DayOfWeek>().Where(d => (PolicyDays & (1 << (int)d)) != 0).ToHashSet(),
+        PolicyStart,
+        PolicyEnd);
+
+    public static CarrierEnrolment Create(Guid homeId, Guid carrierId, RecurringSchedule schedule, EntryMethod method, bool cameraRequired, DateTimeOffset now) => new()
+    {
+        Id = Guid.CreateVersion7(now),
+        HomeId = homeId,
+        CarrierId = carrierId,
+        HomeAccessId = "hac_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
+        PolicyDays = schedule.Days.Aggregate(0, (mask, d) => mask | (1 << (int)d)),
+        PolicyStart = schedule.Start,
+        PolicyEnd = schedule.End,
+        EntryMethod = method,
+        CameraRequired = cameraRequired,
+        CreatedAt = now,
+    };
+
+    /// <summary>True when every moment of [start, end) falls inside the policy's days and hours.</summary>
+    public bool Allows(DateTimeOffset start, DateTimeOffset end, TimeZoneInfo zone)
+    {
+        var schedule = Schedule();
+        // Policy edges sit on whole minutes, so probing each minute (and the last instant) is exact.
+        for (var t = start; t < end; t = t.AddMinutes(1))
+        {
+            if (!schedule.IsOpenAt(t, zone))
+            {
+                return false;
+            }
+        }
+
+        return schedule.IsOpenAt(end.AddTicks(-1), zone);
+    }
+}

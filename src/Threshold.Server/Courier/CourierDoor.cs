@@ -1,0 +1,185 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Threshold.Domain;
+using Threshold.Domain.Access;
+using Threshold.Domain.Deliveries;
+using Threshold.Server.Audit;
+using Threshold.Server.Auth;
+using Threshold.Server.Data;
+using Threshold.Server.Deliveries;
+using Threshold.Server.Homes;
+using Threshold.Server.Hubs;
+using Threshold.Server.Infrastructure;
+
+namespace Threshold.Server.Courier;
+
+using DoorResult = Results<Ok<DoorStepResult>, ProblemHttpResult>;
+
+/// <summary>
+/// Runs the checks at the door and the single entry. Each decision, allowed or denied, is audited in
+/// the same transaction as the state change it permits.
+/// </summary>
+internal sealed partial class CourierDoor(
+    ThresholdDbContext db, AuditTrail audit, IHubGateway hubs, IOptions<AccessOptions> options, TimeProvider time, ILogger<CourierDoor> logger)
+{
+    private AccessOptions Access => options.Value;
+
+    public async Task<DoorResult> ArriveAsync(Guid id, ClaimsPrincipal courier, GeoPoint location, double accuracy, string barcode, CancellationToken ct)
+    {
+        if (await VisibleHomeAsync(id, courier, ct) is not { } homeId)
+        {
+            return Problems.NotFound();
+        }
+
+        var hub = await hubs.GetStatusAsync(homeId, ct);
+        return await db.WriteAsync<DoorResult>(audit, async c =>
+        {
+            var (delivery, home, enrolment) = await LoadAsync(id, c);
+            var now = time.GetUtcNow();
+            var decision = delivery.CheckArrival(courier.UserId(), location, accuracy, barcode, Conditions(home, hub),
+                new GeofencePolicy(Access.GeofenceRadiusMeters, Access.MaxLocationAccuracyMeters), enrolment.CameraRequired, now);
+            await AuditDecisionAsync(delivery, courier, "arrive", decision, c,
+                new { distanceMeters = Math.Round(location.DistanceMetersTo(home.Location)), accuracyMeters = Math.Round(accuracy) });
+            if (!decision.Allowed)
+            {
+                return Problems.Denied(decision.Reason!);
+            }
+
+            delivery.RecordArrival(now);
+            await AuditStateAsync(delivery, courier, c);
+            return TypedResults.Ok(CourierApi.Result(delivery));
+        }, ct);
+    }
+
+    public async Task<DoorResult> UnlockAsync(Guid id, ClaimsPrincipal courier, CancellationToken ct)
+    {
+        if (await VisibleHomeAsync(id, courier, ct) is not { } homeId)
+        {
+            return Problems.NotFound();
+        }
+
+        var hub = await hubs.GetStatusAsync(homeId, ct);
+        Guid lockId = default;
+        var decided = await db.WriteAsync<DoorResult?>(audit, async c =>
+        {
+            var (delivery, home, enrolment) = await LoadAsync(id, c);
+            var now = time.GetUtcNow();
+            var decision = delivery.CheckEntry(courier.UserId(), Conditions(home, hub), enrolment.CameraRequired, Access.ArrivalValidity, now);
+            await AuditDecisionAsync(delivery, courier, "unlock", decision, c, new { });
+            if (!decision.Allowed)
+            {
+                return Problems.Denied(decision.Reason!);
+            }
+
+            // The single entry: Version is a concurrency token, so this UPDATE only lands if nobody
+            // consumed the entry since we read it (and the IMMEDIATE transaction serialises SQLite writers).
+            delivery.ConsumeEntry(now);
+            lockId = await db.Locks.Where(l => l.HomeId == home.Id).OrderBy(l => l.Id).Select(l => l.Id).FirstAsync(c);
+            await AuditStateAsync(delivery, courier, c);
+            await audit.AppendAsync(home.Id, AuditTypes.LockCommand, Actor(courier), new { deliveryId = id, lockId, action = "unlock" }, c);
+            return null;
+        }, ct);
+        if (decided is not null)
+        {
+            return decided;
+        }
+
+        var sent = await hubs.SendAsync(homeId, lockId, LockAction.Unlock, "delivery:" + id, ct);
+        if (sent.Ok)
+        {
+            return TypedResults.Ok(new DoorStepResult(id, DeliveryView.StatusName(DeliveryStatus.Unlocked)));
+        }
+
+        // The entry stays consumed: a failed unlock is never retried on the same single use.
+        LogHubRefused(logger, id, sent.Error ?? "unknown");
+        await FailAsync(id, courier, "hub_" + (sent.Error ?? "error"), ct);
+        return HubProblem(sent.Error);
+    }
+
+    public async Task<DoorResult> LockAsync(Guid id, ClaimsPrincipal courier, CancellationToken ct)
+    {
+        if (await VisibleHomeAsync(id, courier, ct) is not { } homeId)
+        {
+            return Problems.NotFound();
+        }
+
+        var delivery = await db.Deliveries.AsNoTracking().SingleAsync(d => d.Id == id, ct);
+        if (delivery.CourierId != courier.UserId())
+        {
+            return Problems.Denied(ReasonCodes.NotAssigned);
+        }
+
+        if (delivery.Status is not (DeliveryStatus.Unlocked or DeliveryStatus.DoorOpened or DeliveryStatus.DoorClosed or DeliveryStatus.Locked))
+        {
+            return Problems.Conflict("invalid_transition", "There is no open entry to lock.");
+        }
+
+        var lockId = await db.Locks.Where(l => l.HomeId == homeId).OrderBy(l => l.Id).Select(l => l.Id).FirstAsync(ct);
+        await db.WriteAsync(audit, async c =>
+        {
+            await audit.AppendAsync(homeId, AuditTypes.LockCommand, Actor(courier), new { deliveryId = id, lockId, action = "lock" }, c);
+            return true;
+        }, ct);
+        var sent = await hubs.SendAsync(homeId, lockId, LockAction.Lock, "delivery:" + id, ct);
+        return sent.Ok ? TypedResults.Ok(CourierApi.Result(delivery)) : HubProblem(sent.Error);
+    }
+
+    /// <summary>
+    /// The home of a delivery this courier's carrier owns; null for anything else, so another
+    /// carrier's courier learns nothing (404). A colleague not assigned gets a decision: not_assigned.
+    /// </summary>
+    private async Task<Guid?> VisibleHomeAsync(Guid id, ClaimsPrincipal courier, CancellationToken ct)
+    {
+        var carrierId = courier.CarrierId();
+        return await db.Deliveries.AsNoTracking().Where(d => d.Id == id && d.CarrierId == carrierId)
+            .Select(d => (Guid?)d.HomeId).SingleOrDefaultAsync(ct);
+    }
+
+    private async Task<(Delivery, Home, Carriers.CarrierEnrolment)> LoadAsync(Guid id, CancellationToken ct)
+    {
+        var delivery = await db.Deliveries.SingleAsync(d => d.Id == id, ct);
+        var home = await db.Homes.AsNoTracking().SingleAsync(h => h.Id == delivery.HomeId, ct);
+        var enrolment = await db.Enrolments.AsNoTracking().SingleAsync(e => e.Id == delivery.EnrolmentId, ct);
+        return (delivery, home, enrolment);
+    }
+
+    private static HomeConditions Conditions(Home home, HubStatus hub) =>
+        new(home.Location, home.Zone(), home.Lockout, hub.Online, hub.CameraLive);
+
+    private Task AuditDecisionAsync(Delivery d, ClaimsPrincipal courier, string step, AccessDecision decision, CancellationToken ct, object detail) =>
+        audit.AppendAsync(d.HomeId, AuditTypes.AccessDecision, Actor(courier),
+            new { deliveryId = d.Id, step, allowed = decision.Allowed, reason = decision.Reason, detail }, ct);
+
+    private Task AuditStateAsync(Delivery d, ClaimsPrincipal courier, CancellationToken ct) =>
+        audit.AppendAsync(d.HomeId, AuditTypes.DeliveryStateChanged, Actor(courier),
+            new { deliveryId = d.Id, status = DeliveryView.StatusName(d.Status) }, ct);
+
+    private async Task FailAsync(Guid id, ClaimsPrincipal courier, string reason, CancellationToken ct)
+    {
+        await db.WriteAsync(audit, async c =>
+        {
+            var delivery = await db.Deliveries.SingleAsync(d => d.Id == id, c);
+            if (!delivery.IsTerminal)
+            {
+                delivery.Fail(reason, time.GetUtcNow());
+                await audit.AppendAsync(delivery.HomeId, AuditTypes.DeliveryFailed, Actor(courier), new { deliveryId = id, reason }, c);
+            }
+
+            return true;
+        }, CancellationToken.None);
+    }
+
+    private static ProblemHttpResult HubProblem(string? error) => error switch
+    {
+        "hub_offline" => Problems.Create(503, ReasonCodes.HubOffline, "The home's hub is offline."),
+        "timeout" or "hub_timeout" => Problems.Create(504, "hub_timeout", "The hub did not confirm in time."),
+        _ => Problems.Create(502, "hub_refused", $"The hub refused the command: {error}."),
+    };
+
+    private static string Actor(ClaimsPrincipal courier) => "courier:" + courier.UserId();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hub did not carry out the unlock of delivery {DeliveryId}: {Error}")]
+    private static partial void LogHubRefused(ILogger logger, Guid deliveryId, string error);
+}

@@ -1,0 +1,58 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Threshold.Server.Data;
+
+internal static class DatabaseSetup
+{
+    public static IHostApplicationBuilder AddDatabase(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<SqlitePragmas>();
+        builder.Services.AddDbContext<ThresholdDbContext>((sp, options) =>
+        {
+            var dataDir = sp.GetRequiredService<DataDirectory>();
+            var connection = new SqliteConnectionStringBuilder
+            {
+                DataSource = Path.Combine(dataDir.Path, "threshold.db"),
+                Pooling = true,
+                DefaultTimeout = 30,
+            }.ToString();
+            options.UseSqlite(connection).AddInterceptors(sp.GetRequiredService<SqlitePragmas>());
+        });
+        return builder;
+    }
+
+    /// <summary>Applies pending migrations and switches the file to WAL (a persistent setting).</summary>
+    public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken ct = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
+        await db.Database.MigrateAsync(ct);
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+    }
+}
+
+/// <summary>Per-connection settings: durability over speed, and referential integrity.</summary>
+internal sealed class SqlitePragmas : DbConnectionInterceptor
+{
+    private const string Pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = Pragmas;
+        cmd.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = Pragmas;
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
+
+/// <summary>The server's data directory (database, data-protection keys, demo file).</summary>
+internal sealed record DataDirectory(string Path);

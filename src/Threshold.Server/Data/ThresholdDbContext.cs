@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Threshold.Domain.Deliveries;
+using Threshold.Server.Accounts;
+using Threshold.Server.Audit;
+using Threshold.Server.Carriers;
+using Threshold.Server.Homes;
+
+namespace Threshold.Server.Data;
+
+internal sealed class ThresholdDbContext(DbContextOptions<ThresholdDbContext> options)
+    : IdentityDbContext<AppUser, IdentityRole<Guid>, Guid>(options)
+{
+    public DbSet<Home> Homes => Set<Home>();
+    public DbSet<HomeMember> HomeMembers => Set<HomeMember>();
+    public DbSet<DoorLock> Locks => Set<DoorLock>();
+    public DbSet<Carrier> Carriers => Set<Carrier>();
+    public DbSet<CarrierEnrolment> Enrolments => Set<CarrierEnrolment>();
+    public DbSet<Delivery> Deliveries => Set<Delivery>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite cannot compare or order DateTimeOffset stored as text; store UTC ticks instead.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UtcTicksConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(ThresholdDbContext).Assembly);
+    }
+
+    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
+        v => v.UtcTicks,
+        v => new DateTimeOffset(v, TimeSpan.Zero));
+}

@@ -1,0 +1,73 @@
+using Threshold.Domain.Access;
+using Threshold.Domain.Schedules;
+
+namespace Threshold.Server.Homes;
+
+internal sealed class Home
+{
+    private Home()
+    {
+    }
+
+    public Guid Id { get; private set; }
+    public string Name { get; private set; } = "";
+    public string TimeZone { get; private set; } = "";
+    public double Latitude { get; private set; }
+    public double Longitude { get; private set; }
+    public bool LockoutActive { get; private set; }
+    public DateTimeOffset? LockoutUntil { get; private set; }
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public GeoPoint Location => new(Latitude, Longitude);
+    public Lockout Lockout => new(LockoutActive, LockoutUntil);
+
+    public static Home Create(string name, string timeZone, GeoPoint location, DateTimeOffset now) => new()
+    {
+        Id = Guid.CreateVersion7(now),
+        Name = name,
+        TimeZone = timeZone,
+        Latitude = location.Latitude,
+        Longitude = location.Longitude,
+        CreatedAt = now,
+    };
+
+    public TimeZoneInfo Zone() => TimeZones.ResolveZone(TimeZone);
+
+    public void StartLockout(DateTimeOffset? until)
+    {
+        LockoutActive = true;
+        LockoutUntil = until;
+    }
+
+    public void EndLockout()
+    {
+        LockoutActive = false;
+        LockoutUntil = null;
+    }
+}
+
+internal enum HomeRole
+{
+    Owner,
+    Member,
+}
+
+internal sealed class HomeMember
+{
+    public Guid HomeId { get; set; }
+    public Guid UserId { get; set; }
+    public HomeRole Role { get; set; }
+}
+
+internal sealed class DoorLock
+{
+    public Guid Id { get; set; }
+    public Guid HomeId { get; set; }
+    public string Name { get; set; } = "";
+
+    /// <summary>Last state the hub reported: locked, unlocked, not_fully_locked, unknown.</summary>
+    public string State { get; set; } = "unknown";
+
+    /// <summary>Last door contact the hub reported: open, closed, unknown.</summary>
+    public string Door { get; set; } = "unknown";
+}

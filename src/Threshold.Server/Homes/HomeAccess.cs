@@ -1,0 +1,20 @@
+using Microsoft.EntityFrameworkCore;
+using Threshold.Server.Data;
+
+namespace Threshold.Server.Homes;
+
+/// <summary>Object-level authorization for homes: non-members are told the home does not exist.</summary>
+internal static class HomeAccess
+{
+    public static Task<HomeRole?> RoleAsync(this ThresholdDbContext db, Guid homeId, Guid userId, CancellationToken ct) =>
+        db.HomeMembers.AsNoTracking()
+            .Where(m => m.HomeId == homeId && m.UserId == userId)
+            .Select(m => (HomeRole?)m.Role)
+            .FirstOrDefaultAsync(ct);
+
+    public static async Task<bool> IsMemberAsync(this ThresholdDbContext db, Guid homeId, Guid userId, CancellationToken ct) =>
+        await db.RoleAsync(homeId, userId, ct) is not null;
+
+    public static async Task<bool> IsOwnerAsync(this ThresholdDbContext db, Guid homeId, Guid userId, CancellationToken ct) =>
+        await db.RoleAsync(homeId, userId, ct) == HomeRole.Owner;
+}

@@ -1,0 +1,38 @@
+namespace Threshold.Server.Hubs;
+
+internal sealed record HubStatus(bool Online, bool CameraLive);
+
+internal enum LockAction
+{
+    Unlock,
+    Lock,
+}
+
+/// <summary>Outcome of a command the hub was asked to carry out; Error is a problem code.</summary>
+internal sealed record HubCommandResult(bool Ok, string? Error)
+{
+    public static readonly HubCommandResult Done = new(true, null);
+
+    public static HubCommandResult Failed(string error) => new(false, error);
+}
+
+/// <summary>
+/// The server's one door to a home's hub: its liveness and the commands it must confirm.
+/// The MQTT implementation signs each command for the hub; tests substitute their own.
+/// </summary>
+internal interface IHubGateway
+{
+    Task<HubStatus> GetStatusAsync(Guid homeId, CancellationToken ct);
+
+    /// <summary>Returns once the hub confirmed the actuation, refused it, or could not be reached.</summary>
+    Task<HubCommandResult> SendAsync(Guid homeId, Guid lockId, LockAction action, string reference, CancellationToken ct);
+}
+
+/// <summary>Used until a hub is paired: no hub is online, so no door opens.</summary>
+internal sealed class NoHubGateway : IHubGateway
+{
+    public Task<HubStatus> GetStatusAsync(Guid homeId, CancellationToken ct) => Task.FromResult(new HubStatus(false, false));
+
+    public Task<HubCommandResult> SendAsync(Guid homeId, Guid lockId, LockAction action, string reference, CancellationToken ct) =>
+        Task.FromResult(HubCommandResult.Failed("hub_offline"));
+}

@@ -1,0 +1,68 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Threshold.Server.Accounts;
+using Threshold.Server.Audit;
+using Threshold.Server.Auth;
+using Threshold.Server.Carriers;
+using Threshold.Server.Courier;
+using Threshold.Server.Data;
+using Threshold.Server.Deliveries;
+using Threshold.Server.Events;
+using Threshold.Server.Homes;
+using Threshold.Server.Hubs;
+using Threshold.Server.Infrastructure;
+
+namespace Threshold.Server;
+
+internal sealed class ServerOptions
+{
+    public const string Section = "Threshold";
+
+    /// <summary>Holds the SQLite file and data-protection keys; created on start.</summary>
+    public string DataDirectory { get; set; } = "data";
+}
+
+/// <summary>Composition root shared by Program, the tests and the benchmarks.</summary>
+internal static class ThresholdServer
+{
+    public static WebApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var dataDir = Path.GetFullPath(builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>()?.DataDirectory ?? "data");
+        Directory.CreateDirectory(dataDir);
+        builder.Services.AddSingleton(new DataDirectory(dataDir));
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        builder.AddHttpBasics().AddDatabase().AddAuth().AddRateLimits();
+        builder.Services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddScoped<AuditTrail>();
+        builder.Services.AddSingleton<ActivityBroadcaster>();
+        builder.Services.AddScoped<CourierDoor>();
+        builder.Services.AddScoped<DeviceEvents>();
+        builder.Services.AddSingleton<IHubGateway, NoHubGateway>();
+        builder.Services.AddSingleton<DeliveryExpiry>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DeliveryExpiry>());
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication MapThreshold(this WebApplication app)
+    {
+        app.UseHttpBasics();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+
+        app.MapOpenApi();
+        app.MapHealthChecks("/health", new HealthCheckOptions()).AllowAnonymous();
+        app.MapAccounts();
+        app.MapHomes();
+        app.MapCarriers();
+        app.MapDeliveries();
+        app.MapHomeDeliveries();
+        app.MapCourier();
+        app.MapEvents();
+        app.MapAudit();
+        return app;
+    }
+}

@@ -1,0 +1,152 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Threshold.Server.Hubs;
+using Threshold.Server.Tests.Support;
+
+namespace Threshold.Server.Tests.Deliveries;
+
+public sealed class DeliveryLifecycleTests : IAsyncLifetime
+{
+    private ServerHost host = null!;
+    private World world = null!;
+
+    public async Task InitializeAsync()
+    {
+        host = await ServerHost.StartAsync();
+        world = await World.CreateAsync(host);
+    }
+
+    public async Task DisposeAsync() => await host.DisposeAsync();
+
+    [Fact]
+    public async Task Delivery_ArriveUnlockDoorCycleLock_CompletesAndAuditsEveryStep()
+    {
+        await (await host.ArriveAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
+        var unlocked = await (await host.UnlockAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("unlocked", unlocked.GetProperty("status").GetString());
+        var command = Assert.Single(host.Hub.Commands);
+        Assert.Equal((world.HomeId, world.LockId, LockAction.Unlock), (command.HomeId, command.LockId, command.Action));
+
+        await ApplyAsync(DeviceEventKind.BoltUnlocked);
+        await ApplyAsync(DeviceEventKind.DoorOpened);
+        await ApplyAsync(DeviceEventKind.DoorClosed);
+        Assert.Equal("door_closed", await CarrierStatusAsync());
+        (await host.Client(world.CourierToken).PostAsync($"/api/v1/courier/deliveries/{world.DeliveryId}/lock", null)).EnsureSuccessStatusCode();
+        Assert.Contains(host.Hub.Commands, c => c.Action == LockAction.Lock);
+        Assert.Equal("door_closed", await CarrierStatusAsync());
+        await ApplyAsync(DeviceEventKind.BoltLocked);
+        Assert.Equal("completed", await CarrierStatusAsync());
+
+        var feed = await (await host.Client(world.OwnerToken).GetAsync($"/api/v1/homes/{world.HomeId}/events?limit=500")).JsonAsync(HttpStatusCode.OK);
+        var decisions = feed.EnumerateArray().Where(e => e.GetProperty("type").GetString() == "access.decision").ToList();
+        Assert.Equal(2, decisions.Count);
+        Assert.All(decisions, d => Assert.True(d.GetProperty("data").GetProperty("allowed").GetBoolean()));
+        var states = feed.EnumerateArray().Where(e => e.GetProperty("type").GetString() == "delivery.state_changed")
+            .Select(e => e.GetProperty("data").GetProperty("status").GetString()).ToList();
+        Assert.Equal(["arrived", "unlocked", "door_opened", "door_closed", "completed"], states);
+    }
+
+    [Fact]
+    public async Task Delivery_UnlockedButDoorNeverOpened_CompletesOnRelock()
+    {
+        await (await host.ArriveAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
+        await (await host.UnlockAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
+        await ApplyAsync(DeviceEventKind.BoltLocked);
+        Assert.Equal("completed", await CarrierStatusAsync());
+    }
+
+    [Fact]
+    public async Task Delivery_LockJammed_Fails()
+    {
+        await (await host.ArriveAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
+        await (await host.UnlockAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
+        await ApplyAsync(DeviceEventKind.DoorOpened);
+        await ApplyAsync(DeviceEventKind.DoorClosed);
+        await ApplyAsync(DeviceEventKind.BoltJammed);
+        var delivery = await (await host.Client(world.CarrierKey).GetAsync($"/api/v1/deliveries/{world.DeliveryId}")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("failed", delivery.GetProperty("status").GetString());
+        Assert.Equal("lock_jammed", delivery.GetProperty("failureReason").GetString());
+    }
+
+    [Fact]
+    public async Task Lock_BeforeUnlock_Conflict()
+    {
+        await (await host.Client(world.CourierToken).PostAsync($"/api/v1/courier/deliveries/{world.DeliveryId}/lock", null))
+            .ProblemAsync(HttpStatusCode.Conflict, "invalid_transition");
+    }
+
+    [Fact]
+    public async Task Expiry_WindowEndedUnused_BackgroundServiceMarksExpired()
+    {
+        Assert.Equal("scheduled", await CarrierStatusAsync());
+        host.Clock.Advance(TimeSpan.FromHours(3));
+        // The expiry service ticks on the injected clock; wait for it to act on the advance.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (await CarrierStatusAsync() != "expired" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal("expired", await CarrierStatusAsync());
+    }
+
+    [Fact]
+    public async Task Create_DuplicateExternalRef_Conflict()
+    {
+        var body = new
+        {
+            homeAccessId = world.HomeAccessId,
+            externalRef = "same-ref",
+            packages = new[] { "A" },
+            window = new { start = host.Clock.GetUtcNow().ToString("O"), end = host.Clock.GetUtcNow().AddHours(1).ToString("O") },
+        };
+        var client = host.Client(world.CarrierKey);
+        await (await client.PostAsJsonAsync("/api/v1/deliveries", body)).JsonAsync(HttpStatusCode.Created);
+        await (await client.PostAsJsonAsync("/api/v1/deliveries", body)).ProblemAsync(HttpStatusCode.Conflict, "duplicate_external_ref");
+    }
+
+    [Fact]
+    public async Task Create_OutsidePolicyHours_OutsidePolicy()
+    {
+        var (_, owner) = await host.ResidentAsync();
+        var (home, _) = await host.HomeAsync(owner, "Europe/Berlin");
+        var weekdays = new { days = new[] { "monday", "tuesday", "wednesday", "thursday", "friday" }, from = "09:00", to = "17:00", entryMethod = "remote", cameraRequired = true };
+        var access = await host.EnrolAsync(owner, home, world.CarrierId, weekdays);
+        var client = host.Client(world.CarrierKey);
+
+        // Tuesday 2026-11-24: 09:00–17:00 Berlin is 08:00–16:00 UTC.
+        async Task<HttpResponseMessage> Create(string start, string end) => await client.PostAsJsonAsync("/api/v1/deliveries", new
+        {
+            homeAccessId = access,
+            externalRef = Guid.NewGuid().ToString(),
+            packages = new[] { "A" },
+            window = new { start, end },
+        });
+
+        await (await Create("2026-11-24T10:00:00Z", "2026-11-24T16:00:00Z")).JsonAsync(HttpStatusCode.Created);
+        await (await Create("2026-11-24T15:00:00Z", "2026-11-24T16:01:00Z")).ProblemAsync(HttpStatusCode.UnprocessableEntity, "outside_policy");
+        await (await Create("2026-11-28T10:00:00Z", "2026-11-28T11:00:00Z")).ProblemAsync(HttpStatusCode.UnprocessableEntity, "outside_policy");
+    }
+
+    [Fact]
+    public async Task Decline_AfterEntryUsed_Conflict()
+    {
+        await (await host.ArriveAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
+        await (await host.UnlockAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
+        var response = await host.Client(world.OwnerToken).PostAsync($"/api/v1/homes/{world.HomeId}/deliveries/{world.DeliveryId}/decline", null);
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+    }
+
+    private async Task ApplyAsync(DeviceEventKind kind)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<DeviceEvents>().ApplyAsync(world.HomeId, world.LockId, kind, "hub:test", CancellationToken.None);
+    }
+
+    private async Task<string?> CarrierStatusAsync()
+    {
+        var delivery = await (await host.Client(world.CarrierKey).GetAsync($"/api/v1/deliveries/{world.DeliveryId}")).JsonAsync(HttpStatusCode.OK);
+        return delivery.GetProperty("status").GetString();
+    }
+}

@@ -41,7 +41,7 @@ internal static class EventsApi
     /// Server-Sent Events: replays what came after <c>Last-Event-ID</c> (or nothing), then pushes each
     /// new entry as it commits. The event id is the audit sequence number.
     /// </summary>
-    public static async Task<Results<ServerSentEventsResult<ActivityItem>, ProblemHttpResult>> Stream(
+    public static async Task<Results<ServerSentEventsResult<object>, ProblemHttpResult>> Stream(
         Guid homeId, ClaimsPrincipal user, ThresholdDbContext db, ActivityBroadcaster broadcaster, HttpRequest request, CancellationToken ct)
     {
         if (!await db.IsMemberAsync(homeId, user.UserId(), ct))
@@ -56,10 +56,12 @@ internal static class EventsApi
         return TypedResults.ServerSentEvents(Items(subscription, backlog, resumeAfter ?? 0, ct));
     }
 
-    private static async IAsyncEnumerable<SseItem<ActivityItem>> Items(
+    private static async IAsyncEnumerable<SseItem<object>> Items(
         ActivityBroadcaster.Subscription subscription, List<ActivityItem> backlog, long after, [EnumeratorCancellation] CancellationToken ct)
     {
         using var _ = subscription;
+        // A first event sends the headers at once, so clients know they are subscribed before anything happens.
+        yield return new SseItem<object>(new { subscribed = true }, "ready");
         var lastSent = after;
         foreach (var item in backlog)
         {
@@ -79,7 +81,7 @@ internal static class EventsApi
         }
     }
 
-    private static SseItem<ActivityItem> Sse(ActivityItem item) =>
+    private static SseItem<object> Sse(ActivityItem item) =>
         new(item, "activity") { EventId = item.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
     private static async Task<List<ActivityItem>> PageAsync(ThresholdDbContext db, Guid homeId, long after, int limit, CancellationToken ct)

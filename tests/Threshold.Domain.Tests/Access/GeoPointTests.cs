@@ -33,6 +33,22 @@ public sealed class GeoPointTests
     }
 
     [Fact]
+    public void DistanceMetersTo_ManyAntipodalPairs_NeverNaN()
+    {
+        // Rounding makes the haversine term exceed 1 for a few percent of antipodal pairs.
+        var random = new Random(1);
+        for (var i = 0; i < 1000; i++)
+        {
+            var lat = (random.NextDouble() * 178) - 89;
+            var lon = random.NextDouble() * -179;
+
+            var distance = new GeoPoint(lat, lon).DistanceMetersTo(new GeoPoint(-lat, lon + 180));
+
+            Assert.Equal(Math.PI * GeoPoint.EarthRadiusMeters, distance, precision: 0);
+        }
+    }
+
+    [Fact]
     public void DistanceMetersTo_SamePoint_IsZero()
     {
         Assert.Equal(0, TestData.HomeLocation.DistanceMetersTo(TestData.HomeLocation));

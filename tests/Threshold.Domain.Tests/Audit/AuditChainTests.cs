@@ -21,7 +21,7 @@ public sealed class AuditChainTests
     }
 
     [Fact]
-    public void GenesisHash_Is64Zeros()
+    public void GenesisHash_Constant_Is64Zeros()
     {
         Assert.Equal(new string('0', 64), AuditChain.GenesisHash);
     }
@@ -43,7 +43,7 @@ public sealed class AuditChainTests
     }
 
     [Fact]
-    public void Next_HashIsLowercaseHexSha256OfFields()
+    public void Next_AnyRecord_HashIsLowercaseHexSha256OfFields()
     {
         var r = Chain(1)[0];
 
@@ -52,7 +52,7 @@ public sealed class AuditChainTests
     }
 
     [Fact]
-    public void Next_NormalisesTimeToUtcMicroseconds()
+    public void Next_SubMicrosecondLocalTime_NormalisedToUtcMicroseconds()
     {
         var at = new DateTimeOffset(2026, 3, 3, 10, 0, 0, TimeSpan.FromHours(1)).AddTicks(1234567);
 

@@ -31,7 +31,7 @@ public sealed class CheckArrivalTests
     }
 
     [Fact]
-    public void CheckArrival_DoesNotChangeState()
+    public void CheckArrival_Allowed_DoesNotChangeState()
     {
         var d = Assigned();
 

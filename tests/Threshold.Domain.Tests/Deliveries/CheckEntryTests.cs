@@ -28,7 +28,7 @@ public sealed class CheckEntryTests
     }
 
     [Fact]
-    public void CheckEntry_DoesNotChangeState()
+    public void CheckEntry_Allowed_DoesNotChangeState()
     {
         var d = Arrived();
         var version = d.Version;

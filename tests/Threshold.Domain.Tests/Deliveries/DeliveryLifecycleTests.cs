@@ -163,7 +163,7 @@ public sealed class DeliveryLifecycleTests
     }
 
     [Fact]
-    public void Fail_RecordsReason()
+    public void Fail_InProgress_RecordsReason()
     {
         var d = Unlocked();
 

@@ -71,7 +71,7 @@ public sealed class DeliveryTransitionMatrixTests
     }
 
     [Fact]
-    public void Matrix_CoversEveryStatus()
+    public void Matrix_Rows_CoverEveryStatus()
     {
         Assert.Equal(Enum.GetNames<DeliveryStatus>().Order(), Matrix.Keys.Order());
     }

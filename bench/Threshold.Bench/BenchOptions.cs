@@ -1,0 +1,44 @@
+using System.Globalization;
+
+namespace Threshold.Bench;
+
+/// <summary>Command line: <c>[--seconds N] [--concurrency C] [--couriers N] [--rounds R] [--warmup S] [--trace-sql]</c>.</summary>
+internal sealed record BenchOptions(int Seconds, int Concurrency, int Couriers, int Rounds, int WarmupSeconds, bool TraceSql)
+{
+    public const string Usage =
+        "usage: dotnet run -c Release --project bench/Threshold.Bench -- [--seconds N] [--concurrency C] [--couriers N] [--rounds R] [--warmup S] [--trace-sql]";
+
+    public TimeSpan Duration => TimeSpan.FromSeconds(Seconds);
+
+    public static BenchOptions Parse(string[] args)
+    {
+        int seconds = 10, concurrency = 16, rounds = 2, warmup = 3;
+        int? couriers = null;
+        var traceSql = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--seconds": seconds = Positive(args, ++i); break;
+                case "--concurrency": concurrency = Positive(args, ++i); break;
+                case "--couriers": couriers = Positive(args, ++i); break;
+                case "--rounds": rounds = Positive(args, ++i); break;
+                case "--warmup": warmup = Positive(args, ++i); break;
+                case "--trace-sql": traceSql = true; break;
+                default: throw new ArgumentException($"Unknown argument '{args[i]}'.\n{Usage}");
+            }
+        }
+
+        return new BenchOptions(seconds, concurrency, couriers ?? concurrency, rounds, warmup, traceSql);
+    }
+
+    private static int Positive(string[] args, int i)
+    {
+        if (i >= args.Length || !int.TryParse(args[i], NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value <= 0)
+        {
+            throw new ArgumentException($"'{args[i - 1]}' needs a positive whole number.\n{Usage}");
+        }
+
+        return value;
+    }
+}

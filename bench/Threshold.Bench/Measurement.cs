@@ -1,0 +1,60 @@
+using System.Diagnostics;
+
+namespace Threshold.Bench;
+
+/// <summary>What one timed phase produced: successes, failures by kind, wall time and latency percentiles.</summary>
+internal sealed record PhaseResult(
+    string Name, long Ok, long Errors, TimeSpan Elapsed, double P50Ms, double P95Ms, double P99Ms,
+    IReadOnlyDictionary<string, long> ErrorKinds, bool ExhaustedEarly)
+{
+    public double Rate => Ok / Elapsed.TotalSeconds;
+
+    public string ErrorSummary => ErrorKinds.Count == 0
+        ? "none"
+        : string.Join(", ", ErrorKinds.OrderByDescending(e => e.Value).Select(e => $"{e.Key} ×{e.Value}"));
+}
+
+/// <summary>One worker's tallies; workers never share one, so nothing here is locked.</summary>
+internal sealed class WorkerTally
+{
+    public List<long> LatencyTicks { get; } = new(capacity: 1 << 14);
+    public Dictionary<string, long> Errors { get; } = new(StringComparer.Ordinal);
+    public long Ok { get; private set; }
+
+    public void Success(long startTimestamp)
+    {
+        LatencyTicks.Add(Stopwatch.GetTimestamp() - startTimestamp);
+        Ok++;
+    }
+
+    public void Failure(string kind)
+    {
+        Errors[kind] = Errors.GetValueOrDefault(kind) + 1;
+    }
+
+    public static PhaseResult Combine(string name, IReadOnlyCollection<WorkerTally> tallies, TimeSpan elapsed, bool exhaustedEarly)
+    {
+        var ticks = tallies.SelectMany(t => t.LatencyTicks).ToArray();
+        Array.Sort(ticks);
+        var errors = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (kind, count) in tallies.SelectMany(t => t.Errors))
+        {
+            errors[kind] = errors.GetValueOrDefault(kind) + count;
+        }
+
+        return new PhaseResult(name, tallies.Sum(t => t.Ok), errors.Values.Sum(), elapsed,
+            Percentile(ticks, 0.50), Percentile(ticks, 0.95), Percentile(ticks, 0.99), errors, exhaustedEarly);
+    }
+
+    // Nearest-rank percentile, in milliseconds.
+    private static double Percentile(long[] sortedTicks, double p)
+    {
+        if (sortedTicks.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        var rank = (int)Math.Ceiling(p * sortedTicks.Length) - 1;
+        return sortedTicks[Math.Clamp(rank, 0, sortedTicks.Length - 1)] * 1000.0 / Stopwatch.Frequency;
+    }
+}

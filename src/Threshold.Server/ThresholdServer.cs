@@ -37,8 +37,7 @@ internal static class ThresholdServer
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddSingleton<ActivityBroadcaster>();
         builder.Services.AddScoped<CourierDoor>();
-        builder.Services.AddScoped<DeviceEvents>();
-        builder.Services.AddSingleton<IHubGateway, NoHubGateway>();
+        builder.AddHubs();
         builder.Services.AddSingleton<DeliveryExpiry>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DeliveryExpiry>());
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
@@ -63,6 +62,7 @@ internal static class ThresholdServer
         app.MapCourier();
         app.MapEvents();
         app.MapAudit();
+        app.MapPairing();
         return app;
     }
 }

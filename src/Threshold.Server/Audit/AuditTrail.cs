@@ -56,4 +56,10 @@ internal static class AuditTypes
     public const string AccessDecision = "access.decision";
     public const string LockCommand = "lock.command";
     public const string DeviceEvent = "device.event";
+    public const string PairingCodeCreated = "hub.pairing_code_created";
+    public const string HubPaired = "hub.paired";
+    public const string HubBatch = "hub.batch";
+    public const string HubAlarm = "hub.alarm";
+    public const string HubEvent = "hub.event";
+    public const string HubConnection = "hub.connection";
 }

@@ -106,3 +106,27 @@ internal sealed class AppUserConfiguration : IEntityTypeConfiguration<AppUser>
         b.HasOne<Carrier>().WithMany().HasForeignKey(u => u.CarrierId);
     }
 }
+
+internal sealed class HubConfiguration : IEntityTypeConfiguration<Hubs.Hub>
+{
+    public void Configure(EntityTypeBuilder<Hubs.Hub> b)
+    {
+        b.HasOne<Home>().WithMany().HasForeignKey(h => h.HomeId);
+        b.HasIndex(h => h.HomeId);
+        b.Property(h => h.Name).HasMaxLength(100);
+        b.Property(h => h.SigningKey).HasMaxLength(512);
+        b.Property(h => h.SealingKey).HasMaxLength(512);
+        b.Property(h => h.MqttPasswordHash).HasMaxLength(64);
+        b.Ignore(h => h.MqttUsername);
+    }
+}
+
+internal sealed class PairingCodeConfiguration : IEntityTypeConfiguration<Hubs.PairingCode>
+{
+    public void Configure(EntityTypeBuilder<Hubs.PairingCode> b)
+    {
+        b.HasOne<Home>().WithMany().HasForeignKey(p => p.HomeId);
+        b.HasIndex(p => p.CodeHash).IsUnique();
+        b.Property(p => p.CodeHash).HasMaxLength(64);
+    }
+}

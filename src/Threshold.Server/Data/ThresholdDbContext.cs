@@ -20,6 +20,8 @@ internal sealed class ThresholdDbContext(DbContextOptions<ThresholdDbContext> op
     public DbSet<CarrierEnrolment> Enrolments => Set<CarrierEnrolment>();
     public DbSet<Delivery> Deliveries => Set<Delivery>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<Hubs.Hub> Hubs => Set<Hubs.Hub>();
+    public DbSet<Hubs.PairingCode> PairingCodes => Set<Hubs.PairingCode>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -25,7 +25,38 @@ internal sealed class DeviceEvents(ThresholdDbContext db, AuditTrail audit, Time
         [DeliveryStatus.Unlocked, DeliveryStatus.DoorOpened, DeliveryStatus.DoorClosed, DeliveryStatus.Locked];
 
     public Task ApplyAsync(Guid homeId, Guid lockId, DeviceEventKind kind, string actor, CancellationToken ct) =>
-        db.WriteAsync(audit, async c =>
+        db.WriteAsync(audit, c => RecordAsync(homeId, lockId, kind, actor, c), ct);
+
+    /// <summary>
+    /// Records one event of a verified hub batch inside the caller's transaction. Door and bolt changes
+    /// move the lock state and the open delivery; alarms and everything else are audited as sent.
+    /// </summary>
+    public async Task RecordHubEventAsync(Guid homeId, System.Text.Json.JsonElement evt, string actor, CancellationToken ct)
+    {
+        var type = evt.ValueKind == System.Text.Json.JsonValueKind.Object && evt.TryGetProperty("type", out var t) && t.ValueKind == System.Text.Json.JsonValueKind.String
+            ? t.GetString()!
+            : "unknown";
+        Guid? lockId = evt.ValueKind == System.Text.Json.JsonValueKind.Object && evt.TryGetProperty("lockId", out var l)
+            && l.ValueKind == System.Text.Json.JsonValueKind.String && Guid.TryParse(l.GetString(), out var id) ? id : null;
+        DeviceEventKind? kind = type switch
+        {
+            "door_opened" => DeviceEventKind.DoorOpened,
+            "door_closed" => DeviceEventKind.DoorClosed,
+            "bolt_locked" => DeviceEventKind.BoltLocked,
+            "bolt_unlocked" => DeviceEventKind.BoltUnlocked,
+            "bolt_jammed" or "bolt_not_fully_locked" => DeviceEventKind.BoltJammed,
+            _ => null,
+        };
+        if (kind is { } k && lockId is { } lockGuid && await RecordAsync(homeId, lockGuid, k, actor, ct))
+        {
+            return;
+        }
+
+        await audit.AppendAsync(homeId, type == "alarm" ? AuditTypes.HubAlarm : AuditTypes.HubEvent, actor, evt, ct);
+    }
+
+    private async Task<bool> RecordAsync(Guid homeId, Guid lockId, DeviceEventKind kind, string actor, CancellationToken c)
+    {
         {
             var door = await db.Locks.SingleOrDefaultAsync(l => l.Id == lockId && l.HomeId == homeId, c);
             if (door is null)
@@ -70,5 +101,6 @@ internal sealed class DeviceEvents(ThresholdDbContext db, AuditTrail audit, Time
             }
 
             return true;
-        }, ct);
+        }
+    }
 }

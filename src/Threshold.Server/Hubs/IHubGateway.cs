@@ -27,12 +27,3 @@ internal interface IHubGateway
     /// <summary>Returns once the hub confirmed the actuation, refused it, or could not be reached.</summary>
     Task<HubCommandResult> SendAsync(Guid homeId, Guid lockId, LockAction action, string reference, CancellationToken ct);
 }
-
-/// <summary>Used until a hub is paired: no hub is online, so no door opens.</summary>
-internal sealed class NoHubGateway : IHubGateway
-{
-    public Task<HubStatus> GetStatusAsync(Guid homeId, CancellationToken ct) => Task.FromResult(new HubStatus(false, false));
-
-    public Task<HubCommandResult> SendAsync(Guid homeId, Guid lockId, LockAction action, string reference, CancellationToken ct) =>
-        Task.FromResult(HubCommandResult.Failed("hub_offline"));
-}

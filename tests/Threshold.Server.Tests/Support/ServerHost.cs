@@ -46,6 +46,7 @@ public sealed class ServerHost : IAsyncDisposable
             "--urls=http://127.0.0.1:0",
             $"--Threshold:DataDirectory={dataDir}",
             "--Threshold:RateLimits:LoginPerMinute=10000",
+            "--Threshold:Mqtt:Port=0",
             "--Threshold:RateLimits:CourierPerMinute=10000",
             "--Threshold:RateLimits:RegisterPerHour=10000",
             "--Logging:LogLevel:Default=Information",

@@ -1,0 +1,173 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+using Threshold.Server.Data;
+
+namespace Threshold.Server.Hubs;
+
+/// <summary>
+/// The embedded MQTT broker. Each hub signs in with the credentials issued at pairing and may publish
+/// and subscribe only under its own prefix; the server's client has its own per-start identity.
+/// With <c>Embedded=false</c> nothing runs here and an external broker enforces the same rules.
+/// </summary>
+internal sealed partial class HubBroker(IOptions<MqttOptions> options, IServiceScopeFactory scopes, ILogger<HubBroker> logger) : IHostedService
+{
+    private const int MaxPayloadBytes = 256 * 1024;
+    private static readonly string[] HubPublishLeaves = ["reply", "evt", "state"];
+    private static readonly string[] HubSubscribeLeaves = ["cmd", "ack"];
+    private readonly ConcurrentDictionary<string, (Guid HubId, Guid HomeId)> hubClients = new();
+    private MqttServer? server;
+
+    public int Port { get; private set; } = options.Value.Port;
+
+    public string ServerUsername => options.Value.Embedded ? "threshold-server" : options.Value.ServerUsername;
+
+    /// <summary>For the embedded broker: a fresh random password each start, known only in this process.</summary>
+    public string? ServerPassword { get; } = options.Value.Embedded ? Secrets.Password() : options.Value.ServerPassword;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Value.Embedded)
+        {
+            return;
+        }
+
+        Port = options.Value.Port == 0 ? FreePort() : options.Value.Port;
+        var serverOptions = new MqttServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointBoundIPAddress(IPAddress.Parse(options.Value.Host))
+            .WithDefaultEndpointPort(Port)
+            .Build();
+        server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        server.ValidatingConnectionAsync += ValidateAsync;
+        server.InterceptingPublishAsync += InterceptPublishAsync;
+        server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        server.ClientDisconnectedAsync += e =>
+        {
+            hubClients.TryRemove(e.ClientId, out _);
+            return Task.CompletedTask;
+        };
+        await server.StartAsync();
+        LogStarted(logger, options.Value.Host, Port);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (server is not null)
+        {
+            await server.StopAsync();
+            server.Dispose();
+        }
+    }
+
+    /// <summary>Drops live sessions of hubs a new pairing replaced.</summary>
+    public async Task DisconnectRetiredAsync(Guid homeId, Guid currentHubId)
+    {
+        if (server is null)
+        {
+            return;
+        }
+
+        foreach (var client in await server.GetClientsAsync())
+        {
+            if (hubClients.TryGetValue(client.Id, out var hub) && hub.HomeId == homeId && hub.HubId != currentHubId)
+            {
+                await client.DisconnectAsync();
+            }
+        }
+    }
+
+    private async Task ValidateAsync(ValidatingConnectionEventArgs e)
+    {
+        if (e.UserName == ServerUsername && ServerPassword is not null && Secrets.Matches(e.Password ?? "", Secrets.Hash(ServerPassword)))
+        {
+            e.SessionItems["server"] = true;
+            e.ReasonCode = MqttConnectReasonCode.Success;
+            return;
+        }
+
+        // A hub's client id must be its user name, so one hub cannot take over another's session.
+        if (e.UserName is { } user && user.StartsWith("hub-", StringComparison.Ordinal) && e.ClientId == user
+            && Guid.TryParseExact(user[4..], "D", out var hubId))
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
+            var hub = await db.Hubs.AsNoTracking().SingleOrDefaultAsync(h => h.Id == hubId);
+            if (hub is not null && Secrets.Matches(e.Password ?? "", hub.MqttPasswordHash))
+            {
+                e.SessionItems["prefix"] = HubTopics.Prefix(hubId);
+                hubClients[e.ClientId] = (hubId, hub.HomeId);
+                e.ReasonCode = MqttConnectReasonCode.Success;
+                return;
+            }
+        }
+
+        LogRefusedConnection(logger, e.ClientId, e.UserName ?? "");
+        e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
+    }
+
+    private Task InterceptPublishAsync(InterceptingPublishEventArgs e)
+    {
+        if (e.SessionItems.Contains("server"))
+        {
+            return Task.CompletedTask;
+        }
+
+        var topic = e.ApplicationMessage.Topic;
+        var allowed = e.SessionItems["prefix"] is string prefix
+            && topic.StartsWith(prefix, StringComparison.Ordinal)
+            && HubPublishLeaves.Contains(topic[prefix.Length..])
+            && e.ApplicationMessage.Payload.Length <= MaxPayloadBytes;
+        if (!allowed)
+        {
+            e.ProcessPublish = false;
+            LogRefusedPublish(logger, e.ClientId, topic);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
+    {
+        if (e.SessionItems.Contains("server"))
+        {
+            return Task.CompletedTask;
+        }
+
+        var filter = e.TopicFilter.Topic;
+        var allowed = e.SessionItems["prefix"] is string prefix
+            && filter.StartsWith(prefix, StringComparison.Ordinal)
+            && HubSubscribeLeaves.Contains(filter[prefix.Length..]);
+        if (!allowed)
+        {
+            e.ProcessSubscription = false;
+            e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+            LogRefusedSubscription(logger, e.ClientId, filter);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Host}:{Port}")]
+    private static partial void LogStarted(ILogger logger, string host, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection refused for client {ClientId} (user {User})")]
+    private static partial void LogRefusedConnection(ILogger logger, string clientId, string user);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT publish refused: client {ClientId} may not publish to {Topic}")]
+    private static partial void LogRefusedPublish(ILogger logger, string clientId, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT subscription refused: client {ClientId} may not subscribe to {Filter}")]
+    private static partial void LogRefusedSubscription(ILogger logger, string clientId, string filter);
+}

@@ -1,0 +1,185 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Threshold.Server.Hubs;
+
+/// <summary>An MQTT message from a hub, copied out of the client's buffers.</summary>
+internal sealed record HubMessage(Guid HubId, string Leaf, byte[] Payload);
+
+/// <summary>
+/// The server's own MQTT client: a supervised connection (reconnect with backoff and jitter), the
+/// subscriptions to every hub's reply/evt/state, command publishing and reply correlation.
+/// Inbound evt/state messages go through a channel to <see cref="HubInbox"/>.
+/// </summary>
+internal sealed partial class HubLink(HubBroker broker, IOptions<MqttOptions> options, ILogger<HubLink> logger) : BackgroundService
+{
+    private const int MaxPayloadBytes = 256 * 1024;
+    private readonly IMqttClient client = new MqttClientFactory().CreateMqttClient();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<HubReply>> pending = new();
+    private readonly Channel<HubMessage> inbox = Channel.CreateBounded<HubMessage>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait });
+    private readonly TaskCompletionSource connectedOnce = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ChannelReader<HubMessage> Inbox => inbox.Reader;
+
+    public bool IsConnected => client.IsConnected;
+
+    /// <summary>Completes when the first connection is up (tests and the demo wait on it).</summary>
+    public Task Connected => connectedOnce.Task;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        var backoff = TimeSpan.FromMilliseconds(200);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!client.IsConnected)
+                {
+                    await ConnectAsync(stoppingToken);
+                    backoff = TimeSpan.FromMilliseconds(200);
+                    connectedOnce.TrySetResult();
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(500), stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                LogConnectFailed(logger, e.Message);
+                await Task.Delay(backoff + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 250)), stoppingToken);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+            }
+        }
+
+        if (client.IsConnected)
+        {
+            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None);
+        }
+    }
+
+    private async Task ConnectAsync(CancellationToken ct)
+    {
+        var o = options.Value;
+        var connect = new MqttClientOptionsBuilder()
+            .WithTcpServer(o.Host, broker.Port)
+            .WithClientId("threshold-server-" + Guid.NewGuid().ToString("N")[..12])
+            .WithCredentials(broker.ServerUsername, broker.ServerPassword)
+            .WithCleanSession()
+            .WithTimeout(TimeSpan.FromSeconds(5))
+            .Build();
+        await client.ConnectAsync(connect, ct);
+        var subscribe = new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(HubTopics.Root + "+/reply", MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(HubTopics.Root + "+/evt", MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(HubTopics.Root + "+/state", MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        await client.SubscribeAsync(subscribe, ct);
+        LogConnected(logger, o.Host, broker.Port);
+    }
+
+    public async Task PublishAsync(string topic, object payload, CancellationToken ct)
+    {
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(JsonSerializer.SerializeToUtf8Bytes(payload))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        await client.PublishAsync(message, ct);
+    }
+
+    /// <summary>Publishes a signed command and waits for the hub's reply with the same jti.</summary>
+    public async Task<HubReply> RequestAsync(Guid hubId, string jti, string jws, TimeSpan timeout, CancellationToken ct)
+    {
+        var reply = new TaskCompletionSource<HubReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Keyed by hub too: a reply only counts from the hub the command was addressed to.
+        var key = PendingKey(hubId, jti);
+        pending[key] = reply;
+        try
+        {
+            await PublishAsync(HubTopics.Command(hubId), new { jws }, ct);
+            return await reply.Task.WaitAsync(timeout, ct);
+        }
+        catch (TimeoutException)
+        {
+            return new HubReply(jti, false, "timeout");
+        }
+        finally
+        {
+            pending.TryRemove(key, out _);
+        }
+    }
+
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        var message = e.ApplicationMessage;
+        if (!HubTopics.TryParse(message.Topic, out var hubId, out var leaf) || message.Payload.Length > MaxPayloadBytes)
+        {
+            LogDropped(logger, message.Topic, "unexpected topic or oversized payload");
+            return;
+        }
+
+        var payload = message.Payload.ToArray();
+        if (leaf == "reply")
+        {
+            if (HubReply.TryParse(payload, out var reply) && pending.TryGetValue(PendingKey(hubId, reply.Jti), out var waiter))
+            {
+                waiter.TrySetResult(reply);
+            }
+            else
+            {
+                LogDropped(logger, message.Topic, "unparseable or unexpected reply");
+            }
+
+            return;
+        }
+
+        await inbox.Writer.WriteAsync(new HubMessage(hubId, leaf, payload));
+    }
+
+    private static string PendingKey(Guid hubId, string jti) => $"{hubId}/{jti}";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Server MQTT client connected to {Host}:{Port}")]
+    private static partial void LogConnected(ILogger logger, string host, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Server MQTT client could not connect: {Error}; retrying")]
+    private static partial void LogConnectFailed(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped MQTT message on {Topic}: {Reason}")]
+    private static partial void LogDropped(ILogger logger, string topic, string reason);
+}
+
+internal sealed record HubReply(string Jti, bool Ok, string? Error)
+{
+    public static bool TryParse(byte[] payload, out HubReply reply)
+    {
+        reply = new HubReply("", false, null);
+        try
+        {
+            using var doc = JsonDocument.Parse(payload);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("jti", out var jti) || jti.ValueKind != JsonValueKind.String
+                || !root.TryGetProperty("ok", out var ok) || ok.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                return false;
+            }
+
+            var error = root.TryGetProperty("error", out var err) && err.ValueKind == JsonValueKind.String ? err.GetString() : null;
+            reply = new HubReply(jti.GetString()!, ok.GetBoolean(), error is { Length: <= 64 } ? error : ok.GetBoolean() ? null : "unknown");
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace Threshold.Server.Hubs;
+
+internal static class HubsSetup
+{
+    public static IHostApplicationBuilder AddHubs(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.CommandLifetime > TimeSpan.Zero && o.CommandLifetime <= TimeSpan.FromSeconds(60), "CommandLifetime must be 1–60 s.")
+            .ValidateOnStart();
+        services.AddSingleton<ServerSigningKey>();
+        services.AddSingleton<HubBroker>();
+        services.AddHostedService(sp => sp.GetRequiredService<HubBroker>());
+        services.AddSingleton<HubLink>();
+        services.AddHostedService(sp => sp.GetRequiredService<HubLink>());
+        services.AddHostedService<HubInbox>();
+        services.AddScoped<DeviceEvents>();
+        services.AddSingleton<IHubGateway, MqttHubGateway>();
+        services.Configure<RateLimiterOptions>(o => o.AddPolicy(PairingApi.RateLimit, ctx =>
+            RateLimitPartition.GetFixedWindowLimiter("ip:" + ctx.Connection.RemoteIpAddress, _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = 10,
+                Window = TimeSpan.FromMinutes(1),
+            })));
+        return builder;
+    }
+}

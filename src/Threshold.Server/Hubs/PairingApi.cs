@@ -1,0 +1,131 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Threshold.Protocol;
+using Threshold.Protocol.Keys;
+using Threshold.Server.Audit;
+using Threshold.Server.Auth;
+using Threshold.Server.Data;
+using Threshold.Server.Homes;
+using Threshold.Server.Infrastructure;
+
+namespace Threshold.Server.Hubs;
+
+internal sealed record PairingCodeView(string Code, DateTimeOffset ExpiresAt);
+
+internal sealed record PairRequest(string? Code, string? Name, string? SigningKey, string? SealingKey);
+
+internal sealed record ServerKeyView(string Kid, string Spki);
+
+internal sealed record MqttSettingsView(string Host, int Port, string Username, string Password, string TopicPrefix);
+
+internal sealed record PairedHub(
+    Guid HubId, Guid HomeId, IReadOnlyList<LockSummary> Locks, string TimeZone, string Issuer,
+    IReadOnlyList<ServerKeyView> ServerKeys, MqttSettingsView Mqtt);
+
+internal sealed record LockSummary(Guid Id, string Name);
+
+internal static class PairingApi
+{
+    public const string RateLimit = "pairing";
+    private static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(10);
+
+    public static IEndpointRouteBuilder MapPairing(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/homes/{homeId:guid}/pairing-codes", CreateCode).WithTags("Hubs").RequireAuthorization(Policies.Resident);
+        app.MapPost("/api/v1/hubs/pair", Pair).WithTags("Hubs").AllowAnonymous().RequireRateLimiting(RateLimit);
+        return app;
+    }
+
+    public static async Task<Results<Created<PairingCodeView>, ProblemHttpResult>> CreateCode(
+        Guid homeId, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, TimeProvider time, CancellationToken ct)
+    {
+        if (!await db.IsOwnerAsync(homeId, user.UserId(), ct))
+        {
+            return Problems.NotFound();
+        }
+
+        var code = Secrets.PairingCode();
+        var expires = time.GetUtcNow() + CodeLifetime;
+        await db.WriteAsync(audit, async c =>
+        {
+            db.PairingCodes.Add(new PairingCode { Id = Guid.CreateVersion7(), HomeId = homeId, CodeHash = Secrets.Hash(Secrets.NormalisePairingCode(code)), ExpiresAt = expires });
+            await audit.AppendAsync(homeId, AuditTypes.PairingCodeCreated, "user:" + user.UserId(), new { expiresAt = expires }, c);
+            return true;
+        }, ct);
+        return TypedResults.Created((string?)null, new PairingCodeView(code, expires));
+    }
+
+    public static async Task<Results<Ok<PairedHub>, ProblemHttpResult>> Pair(
+        PairRequest body, ThresholdDbContext db, AuditTrail audit, ServerSigningKey serverKey, IOptions<MqttOptions> mqtt,
+        HubBroker broker, TimeProvider time, CancellationToken ct)
+    {
+        if (Check.First(
+                Check.Text(body.Code, "code", 32),
+                Check.Text(body.Name, "name", 100),
+                Check.Text(body.SigningKey, "signingKey", 512),
+                Check.Text(body.SealingKey, "sealingKey", 512)) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (!IsP256(body.SigningKey!, signing: true))
+        {
+            return Problems.Invalid("invalid_key", "'signingKey' must be a P-256 public key (SPKI, base64).", "signingKey");
+        }
+
+        if (!IsP256(body.SealingKey!, signing: false))
+        {
+            return Problems.Invalid("invalid_key", "'sealingKey' must be a P-256 public key (SPKI, base64).", "sealingKey");
+        }
+
+        var hash = Secrets.Hash(Secrets.NormalisePairingCode(body.Code!));
+        var password = Secrets.Password();
+        var now = time.GetUtcNow();
+        var paired = await db.WriteAsync<(Hub, Home)?>(audit, async c =>
+        {
+            var code = await db.PairingCodes.SingleOrDefaultAsync(p => p.CodeHash == hash, c);
+            if (code is null || code.UsedAt is not null || code.ExpiresAt <= now)
+            {
+                return null;
+            }
+
+            code.UsedAt = now;
+            // One hub per home: pairing again (new hardware, lost database) retires the old identity.
+            var previous = await db.Hubs.Where(h => h.HomeId == code.HomeId).ToListAsync(c);
+            db.Hubs.RemoveRange(previous);
+            var hub = Hub.Pair(code.HomeId, body.Name!, body.SigningKey!, body.SealingKey!, Secrets.Hash(password), now);
+            db.Hubs.Add(hub);
+            await audit.AppendAsync(code.HomeId, AuditTypes.HubPaired, "hub:" + hub.Id,
+                new { hubId = hub.Id, hub.Name, signingKid = KeyEncoding.KeyId(hub.SigningKey), replaced = previous.Select(p => p.Id) }, c);
+            return (hub, await db.Homes.AsNoTracking().SingleAsync(h => h.Id == code.HomeId, c));
+        }, ct);
+
+        if (paired is not var (newHub, home))
+        {
+            // Unknown, used and expired codes look the same to a guesser.
+            return Problems.Create(StatusCodes.Status404NotFound, "invalid_code", "This pairing code is not valid.");
+        }
+
+        await broker.DisconnectRetiredAsync(home.Id, newHub.Id);
+        var locks = await db.Locks.AsNoTracking().Where(l => l.HomeId == home.Id).Select(l => new LockSummary(l.Id, l.Name)).ToListAsync(ct);
+        var m = mqtt.Value;
+        return TypedResults.Ok(new PairedHub(newHub.Id, home.Id, locks, home.TimeZone, ServerSigningKey.Issuer,
+            [new ServerKeyView(serverKey.KeyId, serverKey.PublicSpki)],
+            new MqttSettingsView(m.PublicHost ?? m.Host, broker.Port, newHub.MqttUsername, password, HubTopics.Prefix(newHub.Id))));
+    }
+
+    private static bool IsP256(string spki, bool signing)
+    {
+        try
+        {
+            using IDisposable key = signing ? KeyEncoding.ImportEcdsaPublicSpki(spki) : KeyEncoding.ImportEcdhPublicSpki(spki);
+            return true;
+        }
+        catch (ProtocolException)
+        {
+            return false;
+        }
+    }
+}

@@ -38,7 +38,7 @@ public sealed class ServerHost : IAsyncDisposable
     internal LogSink Logs { get; }
     public IServiceProvider Services => app.Services;
 
-    public static async Task<ServerHost> StartAsync(IDictionary<string, string>? settings = null)
+    public static async Task<ServerHost> StartAsync(IDictionary<string, string>? settings = null, bool fakeHub = true)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "threshold-tests", Guid.NewGuid().ToString("N"));
         var args = new List<string>
@@ -60,7 +60,10 @@ public sealed class ServerHost : IAsyncDisposable
         var hub = new FakeHubGateway();
         var logs = new LogSink();
         builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
-        builder.Services.Replace(ServiceDescriptor.Singleton<IHubGateway>(hub));
+        if (fakeHub)
+        {
+            builder.Services.Replace(ServiceDescriptor.Singleton<IHubGateway>(hub));
+        }
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
 

@@ -1,0 +1,189 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using MQTTnet.Exceptions;
+using Threshold.Protocol.Commands;
+using Threshold.Protocol.Keys;
+using Threshold.Server.Data;
+using Threshold.Server.Tests.Support;
+
+namespace Threshold.Server.Tests.Hubs;
+
+/// <summary>The server's side of the hub link over the real embedded broker, with a hand-driven hub peer.</summary>
+public sealed class HubLinkTests : IAsyncLifetime
+{
+    private ServerHost host = null!;
+    private World world = null!;
+    private TestHub hub = null!;
+
+    public async Task InitializeAsync()
+    {
+        host = await ServerHost.StartAsync(new Dictionary<string, string> { ["Threshold:Mqtt:CommandTimeout"] = "00:00:02" }, fakeHub: false);
+        world = await World.CreateAsync(host);
+        hub = await TestHub.PairAsync(host, world.OwnerToken, world.HomeId);
+        await hub.ConnectAsync();
+        await hub.ReportOnlineAsync();
+        await WaitUntilAsync(async () => (await HomeStateAsync()).GetProperty("hubOnline").GetBoolean());
+    }
+
+    public async Task DisposeAsync()
+    {
+        await hub.DisposeAsync();
+        await host.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Pair_CodeUsedTwice_InvalidCode()
+    {
+        var code = await (await host.Client(world.OwnerToken).PostAsync($"/api/v1/homes/{world.HomeId}/pairing-codes", null)).JsonAsync(HttpStatusCode.Created);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var dh = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        var body = new { code = code.GetProperty("code").GetString(), name = "x", signingKey = KeyEncoding.ExportPublicSpki(key), sealingKey = KeyEncoding.ExportPublicSpki(dh) };
+        await (await host.Client().PostAsJsonAsync("/api/v1/hubs/pair", body)).JsonAsync(HttpStatusCode.OK);
+        await (await host.Client().PostAsJsonAsync("/api/v1/hubs/pair", body)).ProblemAsync(HttpStatusCode.NotFound, "invalid_code");
+    }
+
+    [Fact]
+    public async Task Pair_CodeExpired_InvalidCode()
+    {
+        var code = await (await host.Client(world.OwnerToken).PostAsync($"/api/v1/homes/{world.HomeId}/pairing-codes", null)).JsonAsync(HttpStatusCode.Created);
+        host.Clock.Advance(TimeSpan.FromMinutes(11));
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var dh = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        await (await host.Client().PostAsJsonAsync("/api/v1/hubs/pair", new { code = code.GetProperty("code").GetString(), name = "x", signingKey = KeyEncoding.ExportPublicSpki(key), sealingKey = KeyEncoding.ExportPublicSpki(dh) }))
+            .ProblemAsync(HttpStatusCode.NotFound, "invalid_code");
+    }
+
+    [Fact]
+    public async Task Pair_P384Key_InvalidKey()
+    {
+        var code = await (await host.Client(world.OwnerToken).PostAsync($"/api/v1/homes/{world.HomeId}/pairing-codes", null)).JsonAsync(HttpStatusCode.Created);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        using var dh = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        await (await host.Client().PostAsJsonAsync("/api/v1/hubs/pair", new { code = code.GetProperty("code").GetString(), name = "x", signingKey = Convert.ToBase64String(key.ExportSubjectPublicKeyInfo()), sealingKey = KeyEncoding.ExportPublicSpki(dh) }))
+            .ProblemAsync(HttpStatusCode.BadRequest, "invalid_key");
+    }
+
+    [Fact]
+    public async Task Unlock_HubConfirms_CourierGetsOkAndCommandIsBoundToHubAndLock()
+    {
+        var serverKey = hub.Pairing.GetProperty("serverKeys")[0];
+        var verifier = new CommandVerifier(
+            new Dictionary<string, ECDsa> { [serverKey.GetProperty("kid").GetString()!] = KeyEncoding.ImportEcdsaPublicSpki(serverKey.GetProperty("spki").GetString()!) },
+            hub.Pairing.GetProperty("issuer").GetString()!, hub.HubId.ToString(), host.Clock, TimeSpan.FromSeconds(5));
+        await (await host.ArriveAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
+
+        var unlock = host.UnlockAsync(world.CourierToken, world.DeliveryId);
+        var command = await hub.WaitForAsync(m => m.Topic.EndsWith("/cmd", StringComparison.Ordinal));
+        var verified = verifier.Verify(JsonDocument.Parse(command).RootElement.GetProperty("jws").GetString()!);
+        Assert.True(verified.Ok, verified.Error);
+        Assert.Equal(("unlock", world.LockId.ToString(), $"delivery:{world.DeliveryId}"), (verified.Claims!.Command, verified.Claims.DeviceId, verified.Claims.Args["reference"]));
+        Assert.True(verified.Claims.ExpiresAt - verified.Claims.IssuedAt <= TimeSpan.FromSeconds(60));
+
+        await hub.PublishAsync(hub.Prefix + "reply", JsonSerializer.Serialize(new { jti = verified.Claims.Jti, ok = true }));
+        await (await unlock).JsonAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Unlock_HubNeverReplies_HubTimeoutAndEntryConsumed()
+    {
+        await (await host.ArriveAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
+        await (await host.UnlockAsync(world.CourierToken, world.DeliveryId)).ProblemAsync(HttpStatusCode.GatewayTimeout, "hub_timeout");
+        await (await host.UnlockAsync(world.CourierToken, world.DeliveryId)).ProblemAsync(HttpStatusCode.Forbidden, "outside_window");
+    }
+
+    [Fact]
+    public async Task Unlock_HubWentOffline_HubOffline()
+    {
+        await hub.PublishAsync(hub.Prefix + "state", "{\"online\":false}", retain: true);
+        await WaitUntilAsync(async () => !(await HomeStateAsync()).GetProperty("hubOnline").GetBoolean());
+        await (await host.ArriveAsync(world.CourierToken, world.DeliveryId)).ProblemAsync(HttpStatusCode.ServiceUnavailable, "hub_offline");
+    }
+
+    [Fact]
+    public async Task Events_SignedBatch_AppliedOnceAndAcked()
+    {
+        var opened = new { id = 1, type = "door_opened", at = "2026-11-24T10:00:00Z", lockId = world.LockId };
+        await hub.SendBatchAsync(1, opened);
+        await hub.WaitForAsync(m => m.Topic.EndsWith("/ack", StringComparison.Ordinal) && m.Payload.Contains("\"seq\":1", StringComparison.Ordinal));
+        await hub.SendBatchAsync(1, opened);
+        await WaitUntilAsync(() => Task.FromResult(hub.Received.Count(m => m.Topic.EndsWith("/ack", StringComparison.Ordinal)) >= 2));
+
+        Assert.Equal(1, await CountAuditAsync("hub.batch"));
+        Assert.Equal("open", (await HomeStateAsync()).GetProperty("locks")[0].GetProperty("door").GetString());
+    }
+
+    [Fact]
+    public async Task Events_ForgedGappedOrGarbage_DroppedAndServerKeepsWorking()
+    {
+        using var forger = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var forged = new Threshold.Protocol.Events.BatchSigner(forger, "x").Sign(new Threshold.Protocol.Events.EventBatch(hub.HubId.ToString(), 1, [JsonSerializer.SerializeToElement(new { type = "door_opened" })]));
+        await hub.PublishAsync(hub.Prefix + "evt", JsonSerializer.Serialize(new { jws = forged }));
+        await hub.SendBatchAsync(3, new { id = 9, type = "door_opened", lockId = world.LockId });
+        await hub.PublishBytesAsync(hub.Prefix + "evt", RandomNumberGenerator.GetBytes(2048));
+        await hub.PublishAsync(hub.Prefix + "evt", "{\"jws\":42}");
+        await hub.PublishAsync(hub.Prefix + "state", "[[[[");
+        await hub.PublishAsync(hub.Prefix + "reply", "{\"jti\":null}");
+
+        await hub.SendBatchAsync(1, new { id = 1, type = "alarm", alarm = "door_forced", lockId = world.LockId });
+        await hub.WaitForAsync(m => m.Topic.EndsWith("/ack", StringComparison.Ordinal));
+        Assert.DoesNotContain(hub.Received, m => m.Payload.Contains("\"seq\":3", StringComparison.Ordinal));
+        Assert.Equal(1, await CountAuditAsync("hub.batch"));
+        Assert.Equal(1, await CountAuditAsync("hub.alarm"));
+        Assert.Contains(host.Logs.Lines, l => l.Contains("Rejected message from hub", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Broker_OtherHubsTopics_Refused()
+    {
+        var (_, ownerB) = await host.ResidentAsync();
+        var (homeB, lockB) = await host.HomeAsync(ownerB);
+        await using var hubB = await TestHub.PairAsync(host, ownerB, homeB);
+        await hubB.ConnectAsync();
+
+        Assert.NotEqual(MQTTnet.MqttClientSubscribeResultCode.GrantedQoS1, await hub.SubscribeAsync(hubB.Prefix + "cmd"));
+        Assert.NotEqual(MQTTnet.MqttClientSubscribeResultCode.GrantedQoS1, await hub.SubscribeAsync("thr/v1/hubs/+/cmd"));
+        Assert.NotEqual(MQTTnet.MqttClientSubscribeResultCode.GrantedQoS1, await hub.SubscribeAsync("#"));
+
+        // Hub A forges a door event into hub B's event topic (signed with A's own key): it never reaches the server.
+        var batch = new Threshold.Protocol.Events.BatchSigner(hub.Signing, "a").Sign(
+            new Threshold.Protocol.Events.EventBatch(hubB.HubId.ToString(), 1, [JsonSerializer.SerializeToElement(new { id = 1, type = "door_opened", lockId = lockB })]));
+        await hub.PublishAsync(hubB.Prefix + "evt", JsonSerializer.Serialize(new { jws = batch }));
+        await hub.PublishAsync(hubB.Prefix + "cmd", "{\"jws\":\"x\"}");
+        await WaitUntilAsync(() => Task.FromResult(host.Logs.Lines.Count(l => l.Contains("MQTT publish refused", StringComparison.Ordinal)) >= 2));
+        Assert.DoesNotContain(hubB.Received, m => m.Topic.EndsWith("/cmd", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Broker_WrongPasswordOrForeignClientId_Refused()
+    {
+        var (_, ownerB) = await host.ResidentAsync();
+        var (homeB, _) = await host.HomeAsync(ownerB);
+        await using var hubB = await TestHub.PairAsync(host, ownerB, homeB);
+        await Assert.ThrowsAnyAsync<MqttCommunicationException>(() => hubB.ConnectAsync(password: "guess"));
+        await using var hubC = await TestHub.PairAsync(host, ownerB, homeB);
+        await Assert.ThrowsAnyAsync<MqttCommunicationException>(() => hubC.ConnectAsync(clientId: hub.Username));
+    }
+
+    private async Task<int> CountAuditAsync(string type)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
+        return await db.AuditEntries.CountAsync(e => e.HomeId == world.HomeId && e.Type == type);
+    }
+
+    private async Task<JsonElement> HomeStateAsync() =>
+        await (await host.Client(world.OwnerToken).GetAsync($"/api/v1/homes/{world.HomeId}")).JsonAsync(HttpStatusCode.OK);
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "Condition not met within 10 s.");
+            await Task.Delay(25);
+        }
+    }
+}

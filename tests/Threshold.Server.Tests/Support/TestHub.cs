@@ -1,0 +1,125 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using MQTTnet;
+using MQTTnet.Protocol;
+using Threshold.Protocol.Events;
+using Threshold.Protocol.Keys;
+
+namespace Threshold.Server.Tests.Support;
+
+/// <summary>
+/// A bare protocol peer standing where a hub stands: it pairs over HTTP with fresh keys and speaks the
+/// MQTT contract of docs/hub-protocol.md by hand, so tests can send exactly what they want.
+/// </summary>
+internal sealed class TestHub : IAsyncDisposable
+{
+    private readonly IMqttClient client = new MqttClientFactory().CreateMqttClient();
+
+    private TestHub(JsonElement pairing, ECDsa signing)
+    {
+        Pairing = pairing;
+        Signing = signing;
+        HubId = pairing.GetProperty("hubId").GetGuid();
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            Received.Enqueue((e.ApplicationMessage.Topic, Encoding.UTF8.GetString(e.ApplicationMessage.Payload.ToArray())));
+            return Task.CompletedTask;
+        };
+    }
+
+    public JsonElement Pairing { get; }
+    public ECDsa Signing { get; }
+    public Guid HubId { get; }
+    public string Prefix => $"thr/v1/hubs/{HubId}/";
+    public ConcurrentQueue<(string Topic, string Payload)> Received { get; } = new();
+    public string Username => Pairing.GetProperty("mqtt").GetProperty("username").GetString()!;
+    public string Password => Pairing.GetProperty("mqtt").GetProperty("password").GetString()!;
+    public int Port => Pairing.GetProperty("mqtt").GetProperty("port").GetInt32();
+
+    public static async Task<TestHub> PairAsync(ServerHost host, string ownerToken, Guid homeId)
+    {
+        var code = await (await host.Client(ownerToken).PostAsync($"/api/v1/homes/{homeId}/pairing-codes", null)).JsonAsync(HttpStatusCode.Created);
+        var signing = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var sealing = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        var pairing = await (await host.Client().PostAsJsonAsync("/api/v1/hubs/pair", new
+        {
+            code = code.GetProperty("code").GetString(),
+            name = "test hub",
+            signingKey = KeyEncoding.ExportPublicSpki(signing),
+            sealingKey = KeyEncoding.ExportPublicSpki(sealing),
+        })).JsonAsync(HttpStatusCode.OK);
+        return new TestHub(pairing, signing);
+    }
+
+    public async Task ConnectAsync(string? clientId = null, string? password = null)
+    {
+        var options = new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", Port)
+            .WithClientId(clientId ?? Username)
+            .WithCredentials(Username, password ?? Password)
+            .WithWillTopic(Prefix + "state").WithWillPayload("{\"online\":false}").WithWillRetain()
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        await client.ConnectAsync(options);
+        await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(Prefix + "cmd", MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Prefix + "ack", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+    }
+
+    public async Task<MqttClientSubscribeResultCode> SubscribeAsync(string filter)
+    {
+        var result = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        return result.Items.Single().ResultCode;
+    }
+
+    public Task PublishAsync(string topic, string payload, bool retain = false) =>
+        client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(retain).Build());
+
+    public Task PublishBytesAsync(string topic, byte[] payload) =>
+        client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+    public Task ReportOnlineAsync(bool camera = true) =>
+        PublishAsync(Prefix + "state", JsonSerializer.Serialize(new { online = true, @lock = "locked", door = "closed", camera }), retain: true);
+
+    public Task SendBatchAsync(long seq, params object[] events)
+    {
+        var elements = events.Select(e => JsonSerializer.SerializeToElement(e)).ToList();
+        var jws = new BatchSigner(Signing, KeyEncoding.KeyId(Signing)).Sign(new EventBatch(HubId.ToString(), seq, elements));
+        return PublishAsync(Prefix + "evt", JsonSerializer.Serialize(new { jws }));
+    }
+
+    public async Task<string> WaitForAsync(Func<(string Topic, string Payload), bool> match, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (DateTime.UtcNow < deadline)
+        {
+            var hit = Received.FirstOrDefault(match);
+            if (hit.Topic is not null)
+            {
+                return hit.Payload;
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException("No matching MQTT message arrived.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (client.IsConnected)
+        {
+            await client.DisconnectAsync();
+        }
+
+        client.Dispose();
+        Signing.Dispose();
+    }
+}

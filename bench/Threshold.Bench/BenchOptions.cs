@@ -2,19 +2,19 @@ using System.Globalization;
 
 namespace Threshold.Bench;
 
-/// <summary>Command line: <c>[--seconds N] [--concurrency C] [--couriers N] [--rounds R] [--warmup S] [--trace-sql]</c>.</summary>
-internal sealed record BenchOptions(int Seconds, int Concurrency, int Couriers, int Rounds, int WarmupSeconds, bool TraceSql)
+/// <summary>Command line: <c>[--seconds N] [--concurrency C] [--couriers N] [--rounds R] [--warmup S] [--diagnose]</c>.</summary>
+internal sealed record BenchOptions(int Seconds, int Concurrency, int Couriers, int Rounds, int WarmupSeconds, bool Diagnose)
 {
     public const string Usage =
-        "usage: dotnet run -c Release --project bench/Threshold.Bench -- [--seconds N] [--concurrency C] [--couriers N] [--rounds R] [--warmup S] [--trace-sql]";
+        "usage: dotnet run -c Release --project bench/Threshold.Bench -- [--seconds N] [--concurrency C] [--couriers N] [--rounds R] [--warmup S] [--diagnose]";
 
     public TimeSpan Duration => TimeSpan.FromSeconds(Seconds);
 
     public static BenchOptions Parse(string[] args)
     {
-        int seconds = 10, concurrency = 16, rounds = 2, warmup = 3;
+        int seconds = 10, concurrency = 16, rounds = 3, warmup = 3;
         int? couriers = null;
-        var traceSql = false;
+        var diagnose = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -24,12 +24,12 @@ internal sealed record BenchOptions(int Seconds, int Concurrency, int Couriers, 
                 case "--couriers": couriers = Positive(args, ++i); break;
                 case "--rounds": rounds = Positive(args, ++i); break;
                 case "--warmup": warmup = Positive(args, ++i); break;
-                case "--trace-sql": traceSql = true; break;
+                case "--diagnose": diagnose = true; break;
                 default: throw new ArgumentException($"Unknown argument '{args[i]}'.\n{Usage}");
             }
         }
 
-        return new BenchOptions(seconds, concurrency, couriers ?? concurrency, rounds, warmup, traceSql);
+        return new BenchOptions(seconds, concurrency, couriers ?? concurrency, rounds, warmup, diagnose);
     }
 
     private static int Positive(string[] args, int i)

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Threshold.Server;
 using Threshold.Server.Data;
 using Threshold.Server.Hubs;
@@ -9,7 +10,7 @@ namespace Threshold.Bench;
 
 /// <summary>
 /// The real server, composed exactly as Program does it (Kestrel on loopback, SQLite file in a temp
-/// data directory, Production environment), except that the hub seam is an instant stand-in.
+/// data directory, Production environment), except that the hub gateway is an instant stand-in.
 /// </summary>
 internal sealed class BenchServer : IAsyncDisposable
 {
@@ -41,12 +42,16 @@ internal sealed class BenchServer : IAsyncDisposable
             "--Threshold:RateLimits:RegisterPerHour=100000",
             "--Threshold:RateLimits:CourierPerMinute=1000000",
             "--Threshold:Auth:AccessTokenLifetime=1.00:00:00",
+            // The embedded MQTT broker still starts (it is part of the server), on a free port; no hub pairs with it.
+            "--Threshold:Mqtt:Port=0",
             "--Logging:LogLevel:Default=Warning",
             .. extraArgs,
         ];
 
         var builder = ThresholdServer.CreateBuilder(args);
         builder.Services.Replace(ServiceDescriptor.Singleton<IHubGateway, InstantHubGateway>());
+        // The bench owns the process: Ctrl+C should end it, not just stop the server under a running load.
+        builder.Services.Replace(ServiceDescriptor.Singleton<IHostLifetime, NoSignalLifetime>());
         customise?.Invoke(builder);
         var app = builder.Build().MapThreshold();
         await app.Services.MigrateDatabaseAsync();
@@ -70,8 +75,9 @@ internal sealed class BenchServer : IAsyncDisposable
 }
 
 /// <summary>
-/// Stand-in for the MQTT hub, which is not built yet: always online with a live camera, and every
-/// command confirmed at once. The measured rate therefore excludes the hub round trip.
+/// Stand-in for <c>MqttHubGateway</c> and a paired hub: always online with a live camera, and every
+/// command confirmed at once. The measured rate therefore excludes the MQTT round trip to the hub
+/// (signing the command, the hub's verification and actuation, and its reply).
 /// </summary>
 internal sealed class InstantHubGateway : IHubGateway
 {
@@ -81,4 +87,12 @@ internal sealed class InstantHubGateway : IHubGateway
     public Task<HubStatus> GetStatusAsync(Guid homeId, CancellationToken ct) => Online;
 
     public Task<HubCommandResult> SendAsync(Guid homeId, Guid lockId, LockAction action, string reference, CancellationToken ct) => Confirmed;
+}
+
+/// <summary>Leaves SIGINT/SIGTERM to the runtime's default (end the process) instead of a graceful host stop.</summary>
+internal sealed class NoSignalLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

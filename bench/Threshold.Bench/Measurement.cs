@@ -2,12 +2,16 @@ using System.Diagnostics;
 
 namespace Threshold.Bench;
 
-/// <summary>What one timed phase produced: successes, failures by kind, wall time and latency percentiles.</summary>
+/// <summary>
+/// What one timed phase produced. The rate counts only successes completed inside the measuring window
+/// (the phase's duration, or less if the server phase ran out of deliveries), so requests still in flight
+/// at the deadline, and a baseline thread still asleep in a busy retry, do not stretch the window.
+/// </summary>
 internal sealed record PhaseResult(
-    string Name, long Ok, long Errors, TimeSpan Elapsed, double P50Ms, double P95Ms, double P99Ms,
+    string Name, long Ok, long Counted, long Errors, TimeSpan Window, TimeSpan Elapsed, double P50Ms, double P95Ms, double P99Ms, double MaxMs,
     IReadOnlyDictionary<string, long> ErrorKinds, bool ExhaustedEarly)
 {
-    public double Rate => Ok / Elapsed.TotalSeconds;
+    public double Rate => Counted / Window.TotalSeconds;
 
     public string ErrorSummary => ErrorKinds.Count == 0
         ? "none"
@@ -21,10 +25,21 @@ internal sealed class WorkerTally
     public Dictionary<string, long> Errors { get; } = new(StringComparer.Ordinal);
     public long Ok { get; private set; }
 
+    /// <summary>Successes completed by <see cref="Deadline"/>.</summary>
+    public long InWindow { get; private set; }
+
+    /// <summary>End of the measuring window, as a <see cref="Stopwatch"/> timestamp.</summary>
+    public long Deadline { get; set; } = long.MaxValue;
+
     public void Success(long startTimestamp)
     {
-        LatencyTicks.Add(Stopwatch.GetTimestamp() - startTimestamp);
+        var now = Stopwatch.GetTimestamp();
+        LatencyTicks.Add(now - startTimestamp);
         Ok++;
+        if (now <= Deadline)
+        {
+            InWindow++;
+        }
     }
 
     public void Failure(string kind)
@@ -32,7 +47,7 @@ internal sealed class WorkerTally
         Errors[kind] = Errors.GetValueOrDefault(kind) + 1;
     }
 
-    public static PhaseResult Combine(string name, IReadOnlyCollection<WorkerTally> tallies, TimeSpan elapsed, bool exhaustedEarly)
+    public static PhaseResult Combine(string name, IReadOnlyCollection<WorkerTally> tallies, TimeSpan window, TimeSpan elapsed, bool exhaustedEarly)
     {
         var ticks = tallies.SelectMany(t => t.LatencyTicks).ToArray();
         Array.Sort(ticks);
@@ -42,8 +57,8 @@ internal sealed class WorkerTally
             errors[kind] = errors.GetValueOrDefault(kind) + count;
         }
 
-        return new PhaseResult(name, tallies.Sum(t => t.Ok), errors.Values.Sum(), elapsed,
-            Percentile(ticks, 0.50), Percentile(ticks, 0.95), Percentile(ticks, 0.99), errors, exhaustedEarly);
+        return new PhaseResult(name, tallies.Sum(t => t.Ok), tallies.Sum(t => t.InWindow), errors.Values.Sum(), window, elapsed,
+            Percentile(ticks, 0.50), Percentile(ticks, 0.95), Percentile(ticks, 0.99), Percentile(ticks, 1.0), errors, exhaustedEarly);
     }
 
     // Nearest-rank percentile, in milliseconds.

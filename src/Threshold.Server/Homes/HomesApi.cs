@@ -24,7 +24,8 @@ internal sealed record HomeState(
     Guid Id, string Name, string TimeZone, double Latitude, double Longitude,
     bool HubOnline, bool CameraLive, bool LockoutActive, DateTimeOffset? LockoutUntil, IReadOnlyList<LockView> Locks);
 
-internal sealed record LockoutRequest(DateTimeOffset? Until);
+/// <summary><c>until</c> is an ISO 8601 instant with its offset, parsed like a delivery window (a bare local time is refused).</summary>
+internal sealed record LockoutRequest(string? Until);
 
 internal static class HomesApi
 {
@@ -112,16 +113,27 @@ internal static class HomesApi
             return Problems.NotFound();
         }
 
-        if (body?.Until is { } until && until <= time.GetUtcNow())
+        DateTimeOffset? until = null;
+        if (body?.Until is not null)
         {
-            return Problems.Invalid("invalid_until", "'until' must be in the future.", "until");
+            if (Instants.Parse(body.Until, "until", out var parsed) is { } invalid)
+            {
+                return invalid;
+            }
+
+            if (parsed <= time.GetUtcNow())
+            {
+                return Problems.Invalid("invalid_until", "'until' must be in the future.", "until");
+            }
+
+            until = parsed;
         }
 
         await db.WriteAsync(audit, async c =>
         {
             var home = await db.Homes.SingleAsync(h => h.Id == homeId, c);
-            home.StartLockout(body?.Until);
-            await audit.AppendAsync(homeId, AuditTypes.LockoutStarted, "user:" + user.UserId(), new { until = body?.Until }, c);
+            home.StartLockout(until);
+            await audit.AppendAsync(homeId, AuditTypes.LockoutStarted, "user:" + user.UserId(), new { until }, c);
             return true;
         }, ct);
         return TypedResults.NoContent();

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Threshold.Domain;
 using Threshold.Domain.Deliveries;
 using Threshold.Server.Audit;
 using Threshold.Server.Data;
@@ -55,37 +56,47 @@ internal sealed class DeviceEvents(ThresholdDbContext db, AuditTrail audit, Time
         await audit.AppendAsync(homeId, type == "alarm" ? AuditTypes.HubAlarm : AuditTypes.HubEvent, actor, evt, ct);
     }
 
-    private async Task<bool> RecordAsync(Guid homeId, Guid lockId, DeviceEventKind kind, string actor, CancellationToken c)
+    private async Task<bool> RecordAsync(Guid homeId, Guid lockId, DeviceEventKind kind, string actor, CancellationToken ct)
     {
+        var door = await db.Locks.SingleOrDefaultAsync(l => l.Id == lockId && l.HomeId == homeId, ct);
+        if (door is null)
         {
-            var door = await db.Locks.SingleOrDefaultAsync(l => l.Id == lockId && l.HomeId == homeId, c);
-            if (door is null)
-            {
-                return false;
-            }
+            return false;
+        }
 
-            switch (kind)
-            {
-                case DeviceEventKind.DoorOpened: door.Door = "open"; break;
-                case DeviceEventKind.DoorClosed: door.Door = "closed"; break;
-                case DeviceEventKind.BoltLocked: door.State = "locked"; break;
-                case DeviceEventKind.BoltUnlocked: door.State = "unlocked"; break;
-                case DeviceEventKind.BoltJammed: door.State = "jammed"; break;
-            }
+        switch (kind)
+        {
+            case DeviceEventKind.DoorOpened: door.Door = "open"; break;
+            case DeviceEventKind.DoorClosed: door.Door = "closed"; break;
+            case DeviceEventKind.BoltLocked: door.State = "locked"; break;
+            case DeviceEventKind.BoltUnlocked: door.State = "unlocked"; break;
+            case DeviceEventKind.BoltJammed: door.State = "jammed"; break;
+        }
 
-            await audit.AppendAsync(homeId, AuditTypes.DeviceEvent, actor, new { lockId, @event = kind.ToString() }, c);
+        await audit.AppendAsync(homeId, AuditTypes.DeviceEvent, actor, new { lockId, @event = kind.ToString() }, ct);
+        var delivery = await db.Deliveries
+            .Where(d => d.HomeId == homeId && OpenEntry.Contains(d.Status))
+            .OrderByDescending(d => d.EntryUsedAt)
+            .FirstOrDefaultAsync(ct);
+        if (delivery is not null)
+        {
+            await AdvanceAsync(delivery, kind, actor, ct);
+        }
 
-            var now = time.GetUtcNow();
-            var delivery = await db.Deliveries
-                .Where(d => d.HomeId == homeId && OpenEntry.Contains(d.Status))
-                .OrderByDescending(d => d.EntryUsedAt)
-                .FirstOrDefaultAsync(c);
-            if (delivery is null)
-            {
-                return true;
-            }
+        return true;
+    }
 
-            var before = delivery.Status;
+    /// <summary>
+    /// Moves the open delivery along. The door does what it does: an event the state machine does not
+    /// expect (opened again after the relock, say) is recorded above but changes no state, and never
+    /// blocks the rest of the hub's batch.
+    /// </summary>
+    private async Task AdvanceAsync(Delivery delivery, DeviceEventKind kind, string actor, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var before = delivery.Status;
+        try
+        {
             switch (kind)
             {
                 case DeviceEventKind.DoorOpened: delivery.RecordDoorOpened(now); break;
@@ -93,14 +104,16 @@ internal sealed class DeviceEvents(ThresholdDbContext db, AuditTrail audit, Time
                 case DeviceEventKind.BoltLocked: delivery.RecordLocked(now); break;
                 case DeviceEventKind.BoltJammed: delivery.Fail("lock_jammed", now); break;
             }
+        }
+        catch (DomainException)
+        {
+            return;
+        }
 
-            if (delivery.Status != before)
-            {
-                await audit.AppendAsync(homeId, AuditTypes.DeliveryStateChanged, actor,
-                    new { deliveryId = delivery.Id, status = DeliveryView.StatusName(delivery.Status) }, c);
-            }
-
-            return true;
+        if (delivery.Status != before)
+        {
+            await audit.AppendAsync(delivery.HomeId, AuditTypes.DeliveryStateChanged, actor,
+                new { deliveryId = delivery.Id, status = DeliveryView.StatusName(delivery.Status) }, ct);
         }
     }
 }

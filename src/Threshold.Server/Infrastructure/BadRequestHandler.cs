@@ -29,6 +29,9 @@ internal sealed partial class BadRequestHandler(IProblemDetailsService problems,
                 (400, "missing_body", "A JSON body is required.", null),
             BadHttpRequestException bad =>
                 (bad.StatusCode, Problems.DefaultCode(bad.StatusCode), "The request could not be read.", null),
+            // ReadFromJsonAsync throws this for "application/json; charset=<unknown>".
+            InvalidOperationException { InnerException: ArgumentException } when HasUnknownCharset(context.Request) =>
+                (415, "unsupported_media_type", "Send application/json in UTF-8.", null),
             DomainException domain =>
                 (400, domain.Code, domain.Message, null),
             DbUpdateConcurrencyException =>
@@ -66,6 +69,24 @@ internal sealed partial class BadRequestHandler(IProblemDetailsService problems,
         }
 
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static bool HasUnknownCharset(HttpRequest request)
+    {
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || type.Charset.Length == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            _ = System.Text.Encoding.GetEncoding(type.Charset.Value!.Trim('"'));
+            return false;
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
     }
 
     /// <summary>"$.window.start" → "window.start"; the JSON path names the field.</summary>

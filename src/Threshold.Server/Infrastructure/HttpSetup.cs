@@ -33,6 +33,9 @@ internal static class HttpSetup
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase, allowIntegerValues: false));
             o.SerializerOptions.MaxDepth = 16;
+            // Numbers are numbers ("52.5" is not a latitude), and a repeated key is ambiguous, not "last one wins".
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            o.SerializerOptions.AllowDuplicateProperties = false;
         });
         // Minimal APIs answer unreadable bodies with a bare 400 unless told to throw; we want problem+json.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

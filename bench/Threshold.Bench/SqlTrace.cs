@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using SQLitePCL;
+using Threshold.Server.Data;
+
+namespace Threshold.Bench;
+
+/// <summary>
+/// Diagnostic run (<c>--diagnose</c>): every statement SQLite itself executes for one unlock, with the
+/// time SQLite spent on it, taken from sqlite3_profile on the server's connections, so it includes what EF Core does not log
+/// (BEGIN IMMEDIATE, COMMIT, and the PRAGMAs the server runs each time it opens a pooled connection);
+/// then the one-client latency breakdown of <see cref="LatencyBreakdown"/>.
+/// </summary>
+internal static class SqlTrace
+{
+    private const int Traced = 3;
+
+    public static async Task RunAsync()
+    {
+        var sink = new StatementSink();
+        await using var server = await BenchServer.StartAsync(b =>
+            b.Services.ConfigureDbContext<ThresholdDbContext>(o => o.AddInterceptors(new TraceHook(sink))));
+        using var http = BenchWorld.Client(server, 1);
+        var world = await BenchWorld.CreateAsync(server, http, couriers: 1);
+        var queue = await world.PrepareAsync(workers: 1, perWorker: 10 + Traced);
+        var auth = new AuthenticationHeaderValue("Bearer", world.Couriers[0].Token);
+
+        // Untraced unlocks first, so every pooled connection carries the hook from its first statement on.
+        for (var i = 0; i < 10; i++)
+        {
+            await UnlockAsync(http, auth, Next(queue));
+        }
+
+        var counts = new List<int>();
+        for (var i = 1; i <= Traced; i++)
+        {
+            sink.Clear();
+            await UnlockAsync(http, auth, Next(queue));
+            var statements = sink.Drain();
+            counts.Add(statements.Count);
+            if (i == 1)
+            {
+                Console.WriteLine("SQL statements SQLite executed for one POST /api/v1/courier/deliveries/{id}/unlock (time inside SQLite):");
+                for (var s = 0; s < statements.Count; s++)
+                {
+                    Console.WriteLine($"{s + 1,3}. [{statements[s].Nanoseconds / 1000.0,8:F1} µs] {OneLine(statements[s].Sql)}");
+                }
+
+                Console.WriteLine($"     total inside SQLite: {statements.Sum(x => x.Nanoseconds) / 1e6:F2} ms");
+            }
+        }
+
+        Console.WriteLine($"statements per unlock over {Traced} traced unlocks: {string.Join(", ", counts)}");
+
+        await LatencyBreakdown.RunAsync(server, world, http, auth, sink);
+    }
+
+    private static Guid Next(ConcurrentQueue<ArrivedDelivery> queue) =>
+        queue.TryDequeue(out var delivery) ? delivery.Id : throw new InvalidOperationException("No arrived delivery left.");
+
+    internal static Task UnlockAsync(HttpClient http, AuthenticationHeaderValue auth, Guid id) =>
+        SendAsync(http, auth, HttpMethod.Post, $"/api/v1/courier/deliveries/{id}/unlock");
+
+    internal static async Task SendAsync(
+        HttpClient http, AuthenticationHeaderValue? auth, HttpMethod method, string path, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = auth;
+        using var response = await http.SendAsync(request);
+        if (response.StatusCode != expected)
+        {
+            throw new InvalidOperationException($"{method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    private static string OneLine(string sql)
+    {
+        var flat = string.Join(' ', sql.Split((char[])['\r', '\n', '\t', ' '], StringSplitOptions.RemoveEmptyEntries));
+        return flat.Length <= 400 ? flat : flat[..400] + " …";
+    }
+
+    /// <summary>A statement SQLite finished, with the time SQLite itself spent running it.</summary>
+    internal sealed record Statement(string Sql, long Nanoseconds);
+
+    internal sealed class StatementSink
+    {
+        private ConcurrentQueue<Statement> statements = new();
+
+        public void Add(string sql, long ns) => statements.Enqueue(new Statement(sql, ns));
+
+        public void Clear() => statements = new ConcurrentQueue<Statement>();
+
+        public List<Statement> Drain() => [.. Interlocked.Exchange(ref statements, new ConcurrentQueue<Statement>())];
+    }
+
+    /// <summary>Installs sqlite3_profile once per native connection, the first time EF opens it.</summary>
+    private sealed class TraceHook(StatementSink sink) : DbConnectionInterceptor
+    {
+        private readonly ConditionalWeakTable<sqlite3, object> hooked = [];
+
+        public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Hook(connection);
+
+        public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Hook(connection);
+            return Task.CompletedTask;
+        }
+
+        private void Hook(DbConnection connection)
+        {
+            if (connection is SqliteConnection { Handle: { } handle } && hooked.TryAdd(handle, sink))
+            {
+                SQLitePCL.raw.sqlite3_profile(handle, static (state, sql, ns) => ((StatementSink)state).Add(sql.utf8_to_string(), ns), sink);
+            }
+        }
+    }
+}

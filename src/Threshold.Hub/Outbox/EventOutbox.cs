@@ -1,0 +1,201 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Threshold.Hub.Storage;
+using Threshold.Protocol.Events;
+
+namespace Threshold.Hub.Outbox;
+
+/// <summary>A formed batch: stored with its seq and re-sent unchanged until acknowledged.</summary>
+internal sealed record StoredBatch(long Seq, string Jws, int EventCount);
+
+/// <summary>
+/// Durable event outbox (docs/hub-protocol.md "Events"): every event is written to SQLite before anything
+/// else sees it; pending events are formed into numbered, signed batches that stay until the server acks them.
+/// </summary>
+internal sealed partial class EventOutbox(HubDatabase db, HubRuntime runtime, TimeProvider time, OutboundWakeup wakeup, ILogger<EventOutbox> logger)
+{
+    public const int MaxEventsPerBatch = 100;
+
+    private readonly Lock gate = new();
+
+    /// <summary>Signalled when an event was appended or a batch acknowledged.</summary>
+    public AsyncSignal Changed => wakeup;
+
+    /// <summary>Appends one event durably; returns its hub-local id.</summary>
+    public long Append(string type, JsonObject? fields = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(type);
+        var at = time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        long id;
+        lock (gate)
+        {
+            using var connection = db.Open();
+            using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO outbox (type, at, fields) VALUES ($type, $at, $fields); SELECT last_insert_rowid();";
+            insert.Parameters.AddWithValue("$type", type);
+            insert.Parameters.AddWithValue("$at", at);
+            insert.Parameters.AddWithValue("$fields", (fields ?? []).ToJsonString());
+            id = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+
+        LogEvent(logger, id, type, fields?.ToJsonString() ?? "{}");
+        Changed.Set();
+        return id;
+    }
+
+    /// <summary>The oldest unacknowledged batch, forming a new one from pending events if none is waiting.</summary>
+    public StoredBatch? NextBatch()
+    {
+        lock (gate)
+        {
+            using var connection = db.Open();
+            var existing = OldestBatch(connection);
+            if (existing is not null)
+            {
+                return existing;
+            }
+
+            using var transaction = connection.BeginTransaction();
+            var events = new List<JsonElement>();
+            long lastId = 0;
+            using (var select = connection.CreateCommand())
+            {
+                select.Transaction = transaction;
+                select.CommandText = "SELECT id, type, at, fields FROM outbox ORDER BY id LIMIT $limit";
+                select.Parameters.AddWithValue("$limit", MaxEventsPerBatch);
+                using var reader = select.ExecuteReader();
+                while (reader.Read())
+                {
+                    lastId = reader.GetInt64(0);
+                    events.Add(ToElement(lastId, reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+                }
+            }
+
+            if (events.Count == 0)
+            {
+                return null;
+            }
+
+            long seq;
+            using (var next = connection.CreateCommand())
+            {
+                next.Transaction = transaction;
+                next.CommandText = "SELECT COALESCE((SELECT value FROM meta WHERE key = 'last_seq'), 0) + 1";
+                seq = Convert.ToInt64(next.ExecuteScalar(), CultureInfo.InvariantCulture);
+            }
+
+            var jws = runtime.BatchSigner.Sign(new EventBatch(runtime.Identity.HubId, seq, events));
+            using (var write = connection.CreateCommand())
+            {
+                write.Transaction = transaction;
+                write.CommandText = """
+                    INSERT INTO meta (key, value) VALUES ('last_seq', $seq) ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+                    INSERT INTO batches (seq, jws, event_count) VALUES ($seq, $jws, $count);
+                    DELETE FROM outbox WHERE id <= $last;
+                    """;
+                write.Parameters.AddWithValue("$seq", seq);
+                write.Parameters.AddWithValue("$jws", jws);
+                write.Parameters.AddWithValue("$count", events.Count);
+                write.Parameters.AddWithValue("$last", lastId);
+                write.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            return new StoredBatch(seq, jws, events.Count);
+        }
+    }
+
+    /// <summary>Drops every batch with seq ≤ <paramref name="seq"/>.</summary>
+    public int Acknowledge(long seq)
+    {
+        int removed;
+        lock (gate)
+        {
+            using var connection = db.Open();
+            using var delete = connection.CreateCommand();
+            delete.CommandText = "DELETE FROM batches WHERE seq <= $seq";
+            delete.Parameters.AddWithValue("$seq", seq);
+            removed = delete.ExecuteNonQuery();
+        }
+
+        if (removed > 0)
+        {
+            Changed.Set();
+        }
+
+        return removed;
+    }
+
+    /// <summary>Events not yet acknowledged (pending plus those inside formed batches).</summary>
+    public (int PendingEvents, int Batches) Count()
+    {
+        lock (gate)
+        {
+            using var connection = db.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT (SELECT COUNT(*) FROM outbox), (SELECT COUNT(*) FROM batches)";
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            return (reader.GetInt32(0), reader.GetInt32(1));
+        }
+    }
+
+    private static StoredBatch? OldestBatch(Microsoft.Data.Sqlite.SqliteConnection connection)
+    {
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT seq, jws, event_count FROM batches ORDER BY seq LIMIT 1";
+        using var reader = select.ExecuteReader();
+        return reader.Read() ? new StoredBatch(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2)) : null;
+    }
+
+    private static JsonElement ToElement(long id, string type, string at, string fieldsJson)
+    {
+        var fields = JsonNode.Parse(fieldsJson) as JsonObject ?? [];
+        var body = new JsonObject { ["id"] = id, ["type"] = type, ["at"] = at };
+        foreach (var (name, value) in fields)
+        {
+            if (name is not ("id" or "type" or "at"))
+            {
+                body[name] = value?.DeepClone();
+            }
+        }
+
+        return JsonSerializer.SerializeToElement(body);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event {Id} {Type} {Fields}")]
+    private static partial void LogEvent(ILogger logger, long id, string type, string fields);
+}
+
+/// <summary>The loaded identity and keys for the running hub.</summary>
+internal sealed class HubRuntime : IDisposable
+{
+    public HubRuntime(string dataDirectory)
+    {
+        Identity = HubDataDirectory.LoadIdentity(dataDirectory);
+        SigningKey = HubDataDirectory.LoadSigningKey(dataDirectory);
+        SigningKeyId = Protocol.Keys.KeyEncoding.KeyId(SigningKey);
+        BatchSigner = new BatchSigner(SigningKey, SigningKeyId);
+        var prefix = Identity.Mqtt.TopicPrefix;
+        TopicPrefix = prefix.EndsWith('/') ? prefix : prefix + "/";
+        LockId = Identity.Locks.Count > 0 ? Identity.Locks[0].Id : null;
+    }
+
+    public HubIdentity Identity { get; }
+
+    public ECDsa SigningKey { get; }
+
+    public string SigningKeyId { get; }
+
+    public BatchSigner BatchSigner { get; }
+
+    public string TopicPrefix { get; }
+
+    /// <summary>The server's id of the lock this hub drives (the first lock from pairing).</summary>
+    public string? LockId { get; }
+
+    public void Dispose() => SigningKey.Dispose();
+}

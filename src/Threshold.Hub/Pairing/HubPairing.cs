@@ -1,0 +1,105 @@
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Threshold.Hub.Storage;
+using Threshold.Protocol.Keys;
+
+namespace Threshold.Hub.Pairing;
+
+/// <summary>Pairing failed: <see cref="Code"/> is the server's problem <c>code</c> (e.g. invalid_code) or a local one.</summary>
+public sealed class HubPairingException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+}
+
+/// <summary>
+/// Pairs this hub with a server (docs/hub-protocol.md "Pairing"): creates the P-256 signing and sealing keys,
+/// sends only their public halves, and stores the identity and the private keys (mode 0600) in the data directory.
+/// </summary>
+public static class HubPairing
+{
+    public static async Task<HubIdentity> PairAsync(
+        HttpClient http, string serverUrl, string code, string name, string dataDirectory, CancellationToken ct, bool force = false)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentException.ThrowIfNullOrWhiteSpace(serverUrl);
+        ArgumentException.ThrowIfNullOrWhiteSpace(code);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
+        if (HubDataDirectory.IsPaired(dataDirectory) && !force)
+        {
+            throw new HubPairingException("already_paired", $"The hub in '{dataDirectory}' is already paired; use --force to pair again.");
+        }
+
+        using var signing = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var sealing = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        var request = new PairRequest(code.Trim(), name.Trim(), KeyEncoding.ExportPublicSpki(signing), KeyEncoding.ExportPublicSpki(sealing));
+        var url = new Uri(new Uri(serverUrl.EndsWith('/') ? serverUrl : serverUrl + "/"), "api/v1/hubs/pair");
+        using var response = await http.PostAsJsonAsync(url, request, HubDataDirectory.Json, ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            var problemCode = "pairing_failed";
+            var detail = $"The server answered {(int)response.StatusCode}.";
+            try
+            {
+                using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+                if (problem.RootElement.ValueKind == JsonValueKind.Object)
+                {
+                    if (problem.RootElement.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String)
+                    {
+                        problemCode = c.GetString()!;
+                    }
+
+                    if (problem.RootElement.TryGetProperty("detail", out var d) && d.ValueKind == JsonValueKind.String)
+                    {
+                        detail = d.GetString()!;
+                    }
+                }
+            }
+            catch (JsonException)
+            {
+            }
+
+            throw new HubPairingException(problemCode, detail);
+        }
+
+        HubIdentity? identity;
+        try
+        {
+            identity = await response.Content.ReadFromJsonAsync<HubIdentity>(HubDataDirectory.Json, ct);
+        }
+        catch (JsonException e)
+        {
+            throw new HubPairingException("bad_response", "The server's pairing answer is not valid: " + e.Message);
+        }
+
+        Validate(identity);
+        HubDataDirectory.Save(dataDirectory, identity!, signing, sealing);
+        return identity!;
+    }
+
+    private static void Validate(HubIdentity? identity)
+    {
+        if (identity is null || string.IsNullOrEmpty(identity.HubId) || string.IsNullOrEmpty(identity.Issuer)
+            || identity.Locks is null || identity.ServerKeys is null || identity.ServerKeys.Count == 0 || identity.Mqtt is null
+            || string.IsNullOrEmpty(identity.Mqtt.Host) || string.IsNullOrEmpty(identity.Mqtt.Username)
+            || string.IsNullOrEmpty(identity.Mqtt.TopicPrefix) || identity.Mqtt.Port is < 1 or > 65535)
+        {
+            throw new HubPairingException("bad_response", "The server's pairing answer is incomplete.");
+        }
+
+        foreach (var key in identity.ServerKeys)
+        {
+            try
+            {
+                using var imported = KeyEncoding.ImportEcdsaPublicSpki(key.Spki);
+            }
+            catch (Protocol.ProtocolException)
+            {
+                throw new HubPairingException("bad_response", $"Server key '{key.Kid}' is not a P-256 public key.");
+            }
+        }
+    }
+
+    private sealed record PairRequest(string Code, string Name, string SigningKey, string SealingKey);
+}

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Threshold.Hub.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Threshold.Hub.Tests;
+
+public sealed class OutboxTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Events_AreBatchedSignedAndAcked_OutboxEmpties()
+    {
+        await using var h = await HubHarness.StartAsync(output);
+
+        Assert.True((await h.CommandAsync("unlock")).Ok);
+        await h.Server.WaitEventAsync("command_executed");
+        await Wait.UntilAsync(() => h.OutboxCounts() == (0, 0), "outbox drained");
+
+        var batches = h.Server.Batches();
+        Assert.Equal(1, batches[0].Seq);
+        Assert.True(batches.Select(b => b.Seq).SequenceEqual(Enumerable.Range(1, batches.Length).Select(i => (long)i)));
+        var ids = h.Server.Applied.Select(e => e.GetProperty("id").GetInt64()).ToArray();
+        Assert.Equal(ids.Order().Distinct(), ids);
+        Assert.All(h.Server.Applied, e => Assert.EndsWith("Z", e.GetProperty("at").GetString()));
+    }
+
+    [Fact]
+    public async Task UnackedBatch_SurvivesRestart_ResentUnchanged_NoDuplicates()
+    {
+        await using var h = await HubHarness.StartAsync(output);
+        h.Server.AutoAck = false;
+
+        Assert.True((await h.CommandAsync("unlock", "jti-outbox")).Ok);
+        // Stop-and-wait: the unacked batch blocks later ones, which wait in the outbox.
+        await Wait.UntilAsync(() => h.Server.Batches().Length > 0 && h.OutboxCounts().Batches == 1, "an unacked batch");
+        var first = h.Server.Batches()[^1];
+
+        await h.StopHubAsync();
+        Assert.Equal(1, h.OutboxCounts().Batches);
+        Assert.True(h.OutboxCounts().Outbox > 0, "command_executed still pending");
+        Assert.Empty(h.Server.Events("command_executed"));
+        var before = h.Server.Batches().Length;
+        await h.StartHubAsync();
+
+        await Wait.UntilAsync(() => h.Server.Batches().Skip(before).Any(b => b.Seq == first.Seq), "same seq re-sent after restart");
+        var resent = h.Server.Batches().Skip(before).First(b => b.Seq == first.Seq);
+        Assert.Equal(first.Jws, resent.Jws);
+
+        h.Server.AutoAck = true;
+        await Wait.UntilAsync(() => h.OutboxCounts() == (0, 0) && h.Server.Events("command_executed").Length == 1, "outbox drained after ack");
+        var executed = h.Server.Events("command_executed");
+        Assert.Single(executed);
+        Assert.True(h.Server.Batches().Where(b => b.Seq > first.Seq).All(b => b.Seq == first.Seq + 1 || h.Server.Batches().Any(x => x.Seq == b.Seq - 1)));
+        var ids = h.Server.Applied.Select(e => e.GetProperty("id").GetInt64()).ToArray();
+        Assert.Equal(ids.Distinct().Count(), ids.Length);
+    }
+
+    [Fact]
+    public async Task ServerBrokerRestart_HubReconnects_AndDrainsOutbox()
+    {
+        await using var h = await HubHarness.StartAsync(output);
+        Assert.True((await h.CommandAsync("unlock")).Ok);
+
+        await h.ServerBroker.StopServerAsync();
+        // While the server is unreachable the door opens and closes: events pile up durably.
+        await h.Zigbee.SetDoorAsync(closed: false);
+        await h.Zigbee.SetDoorAsync(closed: true);
+        await h.UntilAsync(s => s.Door == Locks.Door.Closed && s.Processed > 0, "door events processed");
+        await Wait.UntilAsync(() => h.OutboxCounts().Outbox + h.OutboxCounts().Batches > 0, "events pending in outbox");
+
+        await h.ServerBroker.StartServerAsync();
+        await h.Server.ConnectAsync();
+
+        await h.Server.WaitEventAsync("door_opened");
+        await h.Server.WaitEventAsync("door_closed");
+        await Wait.UntilAsync(() => h.OutboxCounts() == (0, 0), "outbox drained");
+        // And commands flow again on the new connection.
+        Assert.True((await h.CommandAsync("lock")).Ok);
+    }
+
+    [Fact]
+    public async Task ManyEvents_AreSplitIntoBatchesOfAtMost100()
+    {
+        await using var h = await HubHarness.StartAsync(output);
+        var outbox = (Outbox.EventOutbox)h.Hub!.Services.GetService(typeof(Outbox.EventOutbox))!;
+        for (var i = 0; i < 250; i++)
+        {
+            outbox.Append("device_availability", new System.Text.Json.Nodes.JsonObject { ["device"] = "contact", ["online"] = true });
+        }
+
+        await Wait.UntilAsync(() => h.OutboxCounts() == (0, 0) && h.Server.Events("device_availability").Length >= 250, "all applied");
+        Assert.All(h.Server.Batches(), b => Assert.InRange(b.Events.Count, 1, 100));
+    }
+
+    [Fact]
+    public async Task State_IsPublishedRetainedOnConnect_AndOfflineOnStop()
+    {
+        await using var h = await HubHarness.StartAsync(output);
+        await Wait.UntilAsync(() => h.Server.States.LastOrDefault() == """{"online":true,"lock":"locked","door":"closed","camera":false}""", "online state");
+
+        await h.StopHubAsync();
+
+        await Wait.UntilAsync(() => h.Server.States.LastOrDefault() == """{"online":false}""", "offline state");
+    }
+
+    private static bool HasEvent(ReceivedBatch batch, string type) =>
+        batch.Events.Any(e => e.GetProperty("type").GetString() == type);
+}

@@ -1,0 +1,157 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Threshold.Hub.Tests.Support;
+
+public enum LockBehaviour
+{
+    Normal,
+    JamOnLock,
+    Silent,
+}
+
+/// <summary>
+/// A tiny zigbee2mqtt stand-in (shared/reference/devices.md): a lock that answers /set and /get with its whole
+/// state object, a contact sensor (contact true = closed), availability and bridge state, all retained.
+/// </summary>
+public sealed class FakeZigbee : IAsyncDisposable
+{
+    public const string Base = "zigbee2mqtt";
+    public const string LockName = "front_door_lock";
+    public const string ContactName = "front_door_contact";
+
+    private readonly IMqttClient client = new MqttClientFactory().CreateMqttClient();
+
+    public string LockState { get; private set; } = "locked";
+
+    public bool DoorClosed { get; private set; } = true;
+
+    public LockBehaviour Behaviour { get; set; } = LockBehaviour.Normal;
+
+    public ConcurrentQueue<string> SetCommands { get; } = new();
+
+    public int GetRequests;
+
+    public static async Task<FakeZigbee> StartAsync(int port, string lockState = "locked", bool doorClosed = true)
+    {
+        var fake = new FakeZigbee { LockState = lockState, DoorClosed = doorClosed };
+        await fake.ConnectAsync(port);
+        return fake;
+    }
+
+    private async Task ConnectAsync(int port)
+    {
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            var topic = e.ApplicationMessage.Topic;
+            var payload = Encoding.UTF8.GetString(e.ApplicationMessage.Payload.ToArray());
+            _ = Task.Run(() => OnRequestAsync(topic, payload));
+            return Task.CompletedTask;
+        };
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("fake-z2m-" + Guid.NewGuid().ToString("N")[..8]).Build());
+        await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter($"{Base}/{LockName}/set", MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter($"{Base}/{LockName}/get", MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build());
+        await PublishAsync($"{Base}/bridge/state", """{"state":"online"}""", retain: true);
+        await PublishAsync($"{Base}/{LockName}/availability", """{"state":"online"}""", retain: true);
+        await PublishAsync($"{Base}/{ContactName}/availability", """{"state":"online"}""", retain: true);
+        await PublishContactAsync();
+        await PublishLockAsync();
+    }
+
+    private async Task OnRequestAsync(string topic, string payload)
+    {
+        using var doc = JsonDocument.Parse(payload);
+        if (topic.EndsWith("/get", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref GetRequests);
+            await PublishLockAsync();
+            return;
+        }
+
+        var state = doc.RootElement.GetProperty("state").GetString()!;
+        SetCommands.Enqueue(state);
+        switch (Behaviour)
+        {
+            case LockBehaviour.Silent:
+                return;
+            case LockBehaviour.JamOnLock when state == "LOCK":
+                LockState = "not_fully_locked";
+                await PublishLockAsync(doorState: "error_jammed");
+                return;
+            default:
+                LockState = state == "LOCK" ? "locked" : "unlocked";
+                await PublishLockAsync(action: state == "LOCK" ? "lock" : "unlock", source: "rf");
+                return;
+        }
+    }
+
+    public async Task PublishLockAsync(string? action = null, string? source = null, int? user = null, string? doorState = null)
+    {
+        var body = new JsonObject
+        {
+            ["state"] = LockState == "unlocked" ? "UNLOCK" : "LOCK",
+            ["lock_state"] = LockState,
+            ["auto_relock_time"] = 0,
+            ["sound_volume"] = "low_volume",
+            ["battery"] = 87,
+            ["linkquality"] = 132,
+        };
+        if (action is not null)
+        {
+            body["action"] = action;
+            body["action_source_name"] = source;
+            body["action_source"] = source switch { "keypad" => 0, "rf" => 1, "manual" => 2, _ => 3 };
+            if (user is not null)
+            {
+                body["action_user"] = user;
+            }
+        }
+
+        if (doorState is not null)
+        {
+            body["door_state"] = doorState;
+        }
+
+        await PublishAsync($"{Base}/{LockName}", body.ToJsonString(), retain: false);
+    }
+
+    public async Task KeypadUnlockAsync(int user)
+    {
+        LockState = "unlocked";
+        await PublishLockAsync("unlock", "keypad", user);
+    }
+
+    public async Task SetDoorAsync(bool closed)
+    {
+        DoorClosed = closed;
+        await PublishContactAsync();
+    }
+
+    public Task PublishContactAsync() =>
+        PublishAsync($"{Base}/{ContactName}", new JsonObject { ["contact"] = DoorClosed, ["battery"] = 100, ["linkquality"] = 90 }.ToJsonString(), retain: true);
+
+    public async Task PublishAsync(string topic, string payload, bool retain) =>
+        await client.PublishAsync(new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(Encoding.UTF8.GetBytes(payload))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(retain)
+            .Build());
+
+    public async ValueTask DisposeAsync()
+    {
+        if (client.IsConnected)
+        {
+            await client.DisconnectAsync();
+        }
+
+        client.Dispose();
+    }
+}

@@ -36,7 +36,8 @@ internal sealed partial class HubBroker(IOptions<MqttOptions> options, IServiceS
             return;
         }
 
-        Port = options.Value.Port == 0 ? FreePort() : options.Value.Port;
+        // Port 0 picks a free port once; a restart (tests, reconfiguration) keeps it so hubs find the broker again.
+        Port = Port != 0 ? Port : FreePort();
         var serverOptions = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
             .WithDefaultEndpointBoundIPAddress(IPAddress.Parse(options.Value.Host))

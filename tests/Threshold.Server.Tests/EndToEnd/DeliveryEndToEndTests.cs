@@ -1,0 +1,100 @@
+using System.Net;
+using Threshold.Server.Hubs;
+using Threshold.Server.Tests.Support;
+using Threshold.Simulator;
+
+namespace Threshold.Server.Tests.EndToEnd;
+
+/// <summary>Whole deliveries over real MQTT: server, embedded broker, hub, simulated zigbee2mqtt devices.</summary>
+public sealed class DeliveryEndToEndTests : IAsyncLifetime
+{
+    private Stack stack = null!;
+
+    public async Task InitializeAsync() => stack = await Stack.StartAsync();
+
+    public async Task DisposeAsync() => await stack.DisposeAsync();
+
+    [Fact]
+    public async Task Delivery_UnlockDoorCycleLock_CompletesAndLockEndsLocked()
+    {
+        var (id, _) = await stack.ArrivedDeliveryAsync();
+        await (await stack.Server.UnlockAsync(stack.World.CourierToken, id)).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(BoltPosition.Unlocked, stack.Devices.GetState().Bolt);
+
+        await stack.Devices.OpenDoorAsync();
+        await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "door_opened", "door_opened");
+        await stack.Devices.CloseDoorAsync();
+        await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "door_closed", "door_closed");
+        await (await stack.Server.Client(stack.World.CourierToken).PostAsync($"/api/v1/courier/deliveries/{id}/lock", null)).JsonAsync(HttpStatusCode.OK);
+
+        await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "completed", "completed");
+        Assert.Equal(BoltPosition.Locked, stack.Devices.GetState().Bolt);
+    }
+
+    [Fact]
+    public async Task Delivery_DoorNeverOpened_HubRelocksByItselfAndCompletes()
+    {
+        var (id, _) = await stack.ArrivedDeliveryAsync();
+        await (await stack.Server.UnlockAsync(stack.World.CourierToken, id)).JsonAsync(HttpStatusCode.OK);
+        stack.Server.Clock.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal(BoltPosition.Unlocked, stack.Devices.GetState().Bolt);
+
+        stack.Server.Clock.Advance(TimeSpan.FromSeconds(2));
+        await Stack.WaitUntilAsync(() => stack.Devices.GetState().Bolt == BoltPosition.Locked, "relock");
+        await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "completed", "completed");
+        Assert.Contains(await stack.AuditAsync(), e => e.Type == "hub.event" && e.Data.Contains("max_unlocked_time", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Delivery_DoorHeldOpen_AlarmReachesResidents()
+    {
+        var (id, _) = await stack.ArrivedDeliveryAsync();
+        await (await stack.Server.UnlockAsync(stack.World.CourierToken, id)).JsonAsync(HttpStatusCode.OK);
+        await stack.Devices.OpenDoorAsync();
+        await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "door_opened", "door_opened");
+
+        stack.Server.Clock.Advance(TimeSpan.FromSeconds(61));
+        await Stack.WaitUntilAsync(async () => (await stack.AuditAsync()).Any(e => e.Type == "hub.alarm" && e.Data.Contains("door_held_open", StringComparison.Ordinal)), "door_held_open alarm");
+    }
+
+    [Fact]
+    public async Task Delivery_HubRestartedMidEntry_NoEventLostNoneTwiceLockEndsLocked()
+    {
+        var (id, _) = await stack.ArrivedDeliveryAsync();
+        await (await stack.Server.UnlockAsync(stack.World.CourierToken, id)).JsonAsync(HttpStatusCode.OK);
+        await stack.Devices.OpenDoorAsync();
+        await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "door_opened", "door_opened");
+
+        await stack.StopHubAsync();
+        await stack.Devices.CloseDoorAsync();
+        await stack.StartHubAsync();
+
+        // Back up, the hub finds the door closed and the bolt open with no session: it relocks (fail secure).
+        await Stack.WaitUntilAsync(() => stack.Devices.GetState().Bolt == BoltPosition.Locked, "startup relock");
+        await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "completed", "completed");
+        var states = (await stack.AuditAsync()).Where(e => e.Type == "delivery.state_changed" && e.Data.Contains(id.ToString(), StringComparison.Ordinal)).Select(e => e.Data).ToList();
+        Assert.Single(states, s => s.Contains("\"door_opened\"", StringComparison.Ordinal));
+        Assert.Single(states, s => s.Contains("\"door_closed\"", StringComparison.Ordinal));
+        Assert.Single(states, s => s.Contains("\"completed\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Broker_Restarted_HubReconnectsAndOutboxDrains()
+    {
+        var broker = stack.Server.Services.GetRequiredService<HubBroker>();
+        await broker.StopAsync(CancellationToken.None);
+        await stack.Devices.OpenDoorAsync();
+        await stack.Devices.CloseDoorAsync();
+        await broker.StartAsync(CancellationToken.None);
+
+        await Stack.WaitUntilAsync(async () =>
+        {
+            var audit = await stack.AuditAsync();
+            return audit.Any(e => e.Type == "device.event" && e.Data.Contains("DoorOpened", StringComparison.Ordinal))
+                && audit.Any(e => e.Type == "device.event" && e.Data.Contains("DoorClosed", StringComparison.Ordinal));
+        }, "door events after broker restart", seconds: 30);
+        await Stack.WaitUntilAsync(async () => (await stack.HomeAsync()).GetProperty("hubOnline").GetBoolean(), "hub online again");
+        var opened = (await stack.AuditAsync()).Count(e => e.Type == "device.event" && e.Data.Contains("DoorOpened", StringComparison.Ordinal));
+        Assert.Equal(1, opened);
+    }
+}

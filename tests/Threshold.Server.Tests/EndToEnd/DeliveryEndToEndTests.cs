@@ -97,4 +97,27 @@ public sealed class DeliveryEndToEndTests : IAsyncLifetime
         var opened = (await stack.AuditAsync()).Count(e => e.Type == "device.event" && e.Data.Contains("DoorOpened", StringComparison.Ordinal));
         Assert.Equal(1, opened);
     }
+
+    [Fact]
+    public async Task Server_RestartedMidEntry_EventsDuringOutageArriveOnceAndDeliveryCompletes()
+    {
+        var (id, _) = await stack.ArrivedDeliveryAsync();
+        await (await stack.Server.UnlockAsync(stack.World.CourierToken, id)).JsonAsync(HttpStatusCode.OK);
+
+        var restart = stack.Server.RestartAsync();
+        await stack.Devices.OpenDoorAsync();
+        await stack.Devices.CloseDoorAsync();
+        await restart;
+
+        // The hub relocks 5 s (fake clock) after the door closed; its outbox carries the door events across the outage.
+        await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "door_closed", "door_closed after restart", seconds: 30);
+        stack.Server.Clock.Advance(TimeSpan.FromSeconds(6));
+        await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "completed", "completed");
+        // From the unlock on (the hub also reported the door closed when it first started).
+        var all = await stack.AuditAsync();
+        var audit = all.Skip(all.FindIndex(e => e.Type == "delivery.state_changed" && e.Data.Contains("\"unlocked\"", StringComparison.Ordinal))).ToList();
+        Assert.Single(audit, e => e.Type == "device.event" && e.Data.Contains("DoorOpened", StringComparison.Ordinal));
+        Assert.Single(audit, e => e.Type == "device.event" && e.Data.Contains("DoorClosed", StringComparison.Ordinal));
+        Assert.Equal(BoltPosition.Locked, stack.Devices.GetState().Bolt);
+    }
 }

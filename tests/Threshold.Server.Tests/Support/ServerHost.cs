@@ -18,11 +18,15 @@ public sealed class ServerHost : IAsyncDisposable
     /// <summary>A Tuesday, 10:00 UTC.</summary>
     public static readonly DateTimeOffset Start = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
 
-    private readonly WebApplication app;
+    private readonly List<string> args;
+    private readonly bool fakeHub;
+    private WebApplication app;
 
-    private ServerHost(WebApplication app, string dataDir, FakeTimeProvider clock, FakeHubGateway hub, LogSink logs)
+    private ServerHost(WebApplication app, List<string> args, bool fakeHub, string dataDir, FakeTimeProvider clock, FakeHubGateway hub, LogSink logs)
     {
         this.app = app;
+        this.args = args;
+        this.fakeHub = fakeHub;
         DataDir = dataDir;
         Clock = clock;
         Hub = hub;
@@ -55,22 +59,38 @@ public sealed class ServerHost : IAsyncDisposable
         };
         args.AddRange((settings ?? new Dictionary<string, string>()).Select(kv => $"--{kv.Key}={kv.Value}"));
 
-        var builder = ThresholdServer.CreateBuilder([.. args]);
         var clock = new FakeTimeProvider(Start);
         var hub = new FakeHubGateway();
         var logs = new LogSink();
+        var app = await BuildAndStartAsync(args, fakeHub, clock, hub, logs);
+        return new ServerHost(app, args, fakeHub, dataDir, clock, hub, logs);
+    }
+
+    /// <summary>Stops the server and starts it again on the same data, HTTP port and MQTT port (a server restart).</summary>
+    public async Task RestartAsync()
+    {
+        var mqttPort = app.Services.GetRequiredService<HubBroker>().Port;
+        await app.StopAsync();
+        await app.DisposeAsync();
+        var restartArgs = new List<string>(args) { $"--urls={BaseAddress}", $"--Threshold:Mqtt:Port={mqttPort}" };
+        app = await BuildAndStartAsync(restartArgs, fakeHub, Clock, Hub, Logs);
+    }
+
+    private static async Task<WebApplication> BuildAndStartAsync(List<string> args, bool fakeHub, FakeTimeProvider clock, FakeHubGateway hub, LogSink logs)
+    {
+        var builder = ThresholdServer.CreateBuilder([.. args]);
         builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
         if (fakeHub)
         {
             builder.Services.Replace(ServiceDescriptor.Singleton<IHubGateway>(hub));
         }
+
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
-
         var app = builder.Build().MapThreshold();
         await app.Services.MigrateDatabaseAsync();
         await app.StartAsync();
-        return new ServerHost(app, dataDir, clock, hub, logs);
+        return app;
     }
 
     public HttpClient Client(string? bearer = null)

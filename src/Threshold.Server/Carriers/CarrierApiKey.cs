@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -15,7 +14,8 @@ internal static class CarrierApiKey
     public static (string Key, string KeyId, string Hash) Create()
     {
         var keyId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-        var secret = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        // Hex, not base64url: no "_" or "-" inside the secret, so the key splits unambiguously and survives copy-paste.
+        var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         return ($"{Prefix}{keyId}_{secret}", keyId, Hash(secret));
     }
 

@@ -85,7 +85,7 @@ internal sealed class DemoSeeder(ThresholdDbContext db, AuditTrail audit, UserMa
 
     private async Task<(AppUser User, string Password)> CreateUserAsync(string email, string name, UserKind kind, Guid? carrierId)
     {
-        var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
+        var password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var user = new AppUser { Id = Guid.CreateVersion7(), UserName = email, Email = email, Name = name, Kind = kind, CarrierId = carrierId };
         var result = await users.CreateAsync(user, password);
         if (!result.Succeeded)

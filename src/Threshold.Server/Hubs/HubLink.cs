@@ -23,6 +23,11 @@ internal sealed partial class HubLink(HubBroker broker, IOptions<MqttOptions> op
     private readonly ConcurrentDictionary<string, TaskCompletionSource<HubReply>> pending = new();
     private readonly Channel<HubMessage> inbox = Channel.CreateBounded<HubMessage>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait });
     private readonly TaskCompletionSource connectedOnce = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim control = new(1, 1);
+    private TaskCompletionSource<JsonElement>? controlResponse;
+
+    /// <summary>Set by the host when an external broker is provisioned over its control topic.</summary>
+    public Func<CancellationToken, Task>? OnConnected { get; set; }
 
     public ChannelReader<HubMessage> Inbox => inbox.Reader;
 
@@ -83,6 +88,17 @@ internal sealed partial class HubLink(HubBroker broker, IOptions<MqttOptions> op
             .WithTopicFilter(HubTopics.Root + "+/state", MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         await client.SubscribeAsync(subscribe, ct);
+        if (!o.Embedded && o.Provisioning == BrokerProvisioning.DynamicSecurity)
+        {
+            await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+                .WithTopicFilter(DynSecProvisioner.ControlTopic + "/response", MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
+        }
+
+        if (OnConnected is { } onConnected)
+        {
+            await onConnected(ct);
+        }
+
         LogConnected(logger, o.Host, broker.Port);
     }
 
@@ -94,6 +110,22 @@ internal sealed partial class HubLink(HubBroker broker, IOptions<MqttOptions> op
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         await client.PublishAsync(message, ct);
+    }
+
+    /// <summary>Sends one control request (mosquitto dynamic security) and waits for its response; one at a time.</summary>
+    public async Task<JsonElement> ControlAsync(object request, CancellationToken ct)
+    {
+        await control.WaitAsync(ct);
+        try
+        {
+            controlResponse = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+            await PublishAsync(DynSecProvisioner.ControlTopic, request, ct);
+            return await controlResponse.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+        }
+        finally
+        {
+            control.Release();
+        }
     }
 
     /// <summary>Publishes a signed command and waits for the hub's reply with the same jti.</summary>
@@ -121,6 +153,21 @@ internal sealed partial class HubLink(HubBroker broker, IOptions<MqttOptions> op
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
         var message = e.ApplicationMessage;
+        if (message.Topic == DynSecProvisioner.ControlTopic + "/response")
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(message.Payload.ToArray());
+                controlResponse?.TrySetResult(doc.RootElement.Clone());
+            }
+            catch (JsonException)
+            {
+                LogDropped(logger, message.Topic, "unparseable control response");
+            }
+
+            return;
+        }
+
         if (!HubTopics.TryParse(message.Topic, out var hubId, out var leaf) || message.Payload.Length > MaxPayloadBytes)
         {
             LogDropped(logger, message.Topic, "unexpected topic or oversized payload");

@@ -14,7 +14,14 @@ internal static class HubsSetup
         services.AddSingleton<ServerSigningKey>();
         services.AddSingleton<HubBroker>();
         services.AddHostedService(sp => sp.GetRequiredService<HubBroker>());
-        services.AddSingleton<HubLink>();
+        services.AddSingleton<DynSecProvisioner>();
+        services.AddSingleton(sp =>
+        {
+            var link = ActivatorUtilities.CreateInstance<HubLink>(sp);
+            // Resolved lazily: the provisioner itself talks through the link.
+            link.OnConnected = ct => sp.GetRequiredService<DynSecProvisioner>().EnsureServerRoleAsync(ct);
+            return link;
+        });
         services.AddHostedService(sp => sp.GetRequiredService<HubLink>());
         services.AddHostedService<HubInbox>();
         services.AddScoped<DeviceEvents>();

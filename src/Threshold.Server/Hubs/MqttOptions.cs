@@ -25,6 +25,9 @@ internal sealed class MqttOptions
 
     public string? ServerPassword { get; set; }
 
+    /// <summary>How hub accounts reach an external broker: <c>DynamicSecurity</c> (mosquitto) or <c>None</c>.</summary>
+    public BrokerProvisioning Provisioning { get; set; } = BrokerProvisioning.None;
+
     /// <summary>How long an unlock/lock waits for the hub's confirmation.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -59,7 +59,7 @@ internal static class PairingApi
 
     public static async Task<Results<Ok<PairedHub>, ProblemHttpResult>> Pair(
         PairRequest body, ThresholdDbContext db, AuditTrail audit, ServerSigningKey serverKey, IOptions<MqttOptions> mqtt,
-        HubBroker broker, TimeProvider time, CancellationToken ct)
+        HubBroker broker, DynSecProvisioner provisioner, TimeProvider time, CancellationToken ct)
     {
         if (Check.First(
                 Check.Text(body.Code, "code", 32),
@@ -83,6 +83,7 @@ internal static class PairingApi
         var hash = Secrets.Hash(Secrets.NormalisePairingCode(body.Code!));
         var password = Secrets.Password();
         var now = time.GetUtcNow();
+        var retired = new List<Guid>();
         var paired = await db.WriteAsync<(Hub, Home)?>(audit, async c =>
         {
             var code = await db.PairingCodes.SingleOrDefaultAsync(p => p.CodeHash == hash, c);
@@ -95,6 +96,7 @@ internal static class PairingApi
             // One hub per home: pairing again (new hardware, lost database) retires the old identity.
             var previous = await db.Hubs.Where(h => h.HomeId == code.HomeId).ToListAsync(c);
             db.Hubs.RemoveRange(previous);
+            retired.AddRange(previous.Select(p => p.Id));
             var hub = Hub.Pair(code.HomeId, body.Name!, body.SigningKey!, body.SealingKey!, Secrets.Hash(password), now);
             db.Hubs.Add(hub);
             await audit.AppendAsync(code.HomeId, AuditTypes.HubPaired, "hub:" + hub.Id,
@@ -109,6 +111,16 @@ internal static class PairingApi
         }
 
         await broker.DisconnectRetiredAsync(home.Id, newHub.Id);
+        try
+        {
+            await provisioner.ProvisionHubAsync(newHub.Id, password, retired, ct);
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+        {
+            // The code is spent; the owner makes a new one once the broker is reachable.
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "broker_unavailable", "The MQTT broker could not create the hub's account; pair again with a new code.");
+        }
+
         var locks = await db.Locks.AsNoTracking().Where(l => l.HomeId == home.Id).Select(l => new LockSummary(l.Id, l.Name)).ToListAsync(ct);
         var m = mqtt.Value;
         return TypedResults.Ok(new PairedHub(newHub.Id, home.Id, locks, home.TimeZone, ServerSigningKey.Issuer,

@@ -19,4 +19,8 @@ public static class DomainErrorCodes
     public const string AlreadyUsed = "already_used";
     public const string Revoked = "revoked";
     public const string MaxEntriesReached = "max_entries_reached";
+
+    public const string InvalidCode = "invalid_code";
+    public const string WeakCode = "weak_code";
+    public const string CodeCollision = "code_collision";
 }

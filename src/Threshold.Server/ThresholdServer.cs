@@ -7,6 +7,7 @@ using Threshold.Server.Courier;
 using Threshold.Server.Data;
 using Threshold.Server.Deliveries;
 using Threshold.Server.Events;
+using Threshold.Server.Grants;
 using Threshold.Server.Homes;
 using Threshold.Server.Hubs;
 using Threshold.Server.Infrastructure;
@@ -63,6 +64,8 @@ internal static class ThresholdServer
         app.MapEvents();
         app.MapAudit();
         app.MapPairing();
+        app.MapGrants();
+        app.MapAccess();
         return app;
     }
 }

@@ -62,4 +62,8 @@ internal static class AuditTypes
     public const string HubAlarm = "hub.alarm";
     public const string HubEvent = "hub.event";
     public const string HubConnection = "hub.connection";
+    public const string GrantCreated = "grant.created";
+    public const string GrantRevoked = "grant.revoked";
+    public const string KeypadEntry = "access.keypad_entry";
+    public const string RemoteUnlock = "access.remote_unlock";
 }

@@ -138,10 +138,6 @@ internal static class CarriersApi
         }
 
         var method = p.EntryMethod ?? EntryMethod.Remote;
-        if (method == EntryMethod.Keypad)
-        {
-            return Fail(Problems.Invalid("not_supported", "Keypad entry for deliveries is not available yet.", "policy.entryMethod"));
-        }
 
         return (new RecurringSchedule(days, from, to), method, p.CameraRequired ?? true, null);
 

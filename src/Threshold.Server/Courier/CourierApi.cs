@@ -12,7 +12,8 @@ namespace Threshold.Server.Courier;
 
 internal sealed record ArriveRequest(double? Latitude, double? Longitude, double? Accuracy, string? PackageBarcode);
 
-internal sealed record DoorStepResult(Guid DeliveryId, string Status);
+/// <summary>KeypadCode: only in the answer to a passed arrival of a keypad delivery.</summary>
+internal sealed record DoorStepResult(Guid DeliveryId, string Status, string? KeypadCode = null);
 
 /// <summary>The courier at the door: my stops, arrive, the one unlock, the relock.</summary>
 internal static class CourierApi

@@ -22,7 +22,8 @@ using DoorResult = Results<Ok<DoorStepResult>, ProblemHttpResult>;
 /// the same transaction as the state change it permits.
 /// </summary>
 internal sealed partial class CourierDoor(
-    ThresholdDbContext db, AuditTrail audit, IHubGateway hubs, IOptions<AccessOptions> options, TimeProvider time, ILogger<CourierDoor> logger)
+    ThresholdDbContext db, AuditTrail audit, IHubGateway hubs, IOptions<AccessOptions> options, Grants.CredentialSet credentials,
+    TimeProvider time, ILogger<CourierDoor> logger)
 {
     private AccessOptions Access => options.Value;
 
@@ -49,7 +50,10 @@ internal sealed partial class CourierDoor(
 
             delivery.RecordArrival(now);
             await AuditStateAsync(delivery, courier, c);
-            return TypedResults.Ok(CourierApi.Result(delivery));
+            // Keypad deliveries: the courier learns the code only now, after every check passed.
+            var keypad = await db.Credentials.AsNoTracking().SingleOrDefaultAsync(x => x.Id == delivery.Id && x.Active, c);
+            var code = keypad?.ProtectedCode is { } protectedCode ? credentials.Unprotect(protectedCode) : null;
+            return TypedResults.Ok(CourierApi.Result(delivery) with { KeypadCode = code });
         }, ct);
     }
 
@@ -65,6 +69,11 @@ internal sealed partial class CourierDoor(
         var decided = await db.WriteAsync<DoorResult?>(audit, async c =>
         {
             var (delivery, home, enrolment) = await LoadAsync(id, c);
+            if (enrolment.EntryMethod == Carriers.EntryMethod.Keypad)
+            {
+                return Problems.Conflict("use_keypad", "This home takes deliveries by keypad code; the code came with the arrival.");
+            }
+
             var now = time.GetUtcNow();
             var decision = delivery.CheckEntry(courier.UserId(), Conditions(home, hub), enrolment.CameraRequired, Access.ArrivalValidity, now);
             await AuditDecisionAsync(delivery, courier, "unlock", decision, c, new { });
@@ -171,12 +180,7 @@ internal sealed partial class CourierDoor(
         }, CancellationToken.None);
     }
 
-    private static ProblemHttpResult HubProblem(string? error) => error switch
-    {
-        "hub_offline" => Problems.Create(503, ReasonCodes.HubOffline, "The home's hub is offline."),
-        "timeout" or "hub_timeout" => Problems.Create(504, "hub_timeout", "The hub did not confirm in time."),
-        _ => Problems.Create(502, "hub_refused", $"The hub refused the command: {error}."),
-    };
+    private static ProblemHttpResult HubProblem(string? error) => Grants.HubProblems.From(error);
 
     private static string Actor(ClaimsPrincipal courier) => "courier:" + courier.UserId();
 

@@ -130,3 +130,29 @@ internal sealed class PairingCodeConfiguration : IEntityTypeConfiguration<Hubs.P
         b.Property(p => p.CodeHash).HasMaxLength(64);
     }
 }
+
+internal sealed class GrantConfiguration : IEntityTypeConfiguration<Threshold.Domain.Grants.Grant>
+{
+    public void Configure(EntityTypeBuilder<Threshold.Domain.Grants.Grant> b)
+    {
+        b.HasOne<Home>().WithMany().HasForeignKey(g => g.HomeId);
+        b.HasIndex(g => g.HomeId);
+        b.Property(g => g.Name).HasMaxLength(100);
+        b.Property(g => g.Kind).HasConversion<string>().HasMaxLength(16);
+        b.Property(g => g.Schedule).HasConversion(s => Grants.ScheduleJson.Serialize(s), s => Grants.ScheduleJson.Deserialize(s)).HasMaxLength(512);
+        b.Property(g => g.Version).IsConcurrencyToken();
+    }
+}
+
+internal sealed class CredentialConfiguration : IEntityTypeConfiguration<Grants.Credential>
+{
+    public void Configure(EntityTypeBuilder<Grants.Credential> b)
+    {
+        b.HasOne<Home>().WithMany().HasForeignKey(c => c.HomeId);
+        b.HasIndex(c => c.HomeId);
+        b.HasIndex(c => c.AppUserId);
+        b.Property(c => c.Kind).HasConversion<string>().HasMaxLength(16);
+        b.Property(c => c.ProtectedCode).HasMaxLength(512);
+        b.Property(c => c.LockState).HasMaxLength(16);
+    }
+}

@@ -22,6 +22,8 @@ internal sealed class ThresholdDbContext(DbContextOptions<ThresholdDbContext> op
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<Hubs.Hub> Hubs => Set<Hubs.Hub>();
     public DbSet<Hubs.PairingCode> PairingCodes => Set<Hubs.PairingCode>();
+    public DbSet<Threshold.Domain.Grants.Grant> Grants => Set<Threshold.Domain.Grants.Grant>();
+    public DbSet<Grants.Credential> Credentials => Set<Grants.Credential>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -4,6 +4,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Threshold.Domain;
 using Threshold.Domain.Deliveries;
+using Threshold.Domain.Grants;
+using Threshold.Server.Carriers;
 using Threshold.Server.Audit;
 using Threshold.Server.Auth;
 using Threshold.Server.Data;
@@ -26,7 +28,7 @@ internal static class DeliveriesApi
 
     public static async Task<Results<Created<DeliveryView>, ProblemHttpResult>> Create(
         CreateDeliveryRequest body, ClaimsPrincipal carrier, ThresholdDbContext db, AuditTrail audit,
-        IOptions<AccessOptions> access, TimeProvider time, CancellationToken ct)
+        IOptions<AccessOptions> access, Grants.CredentialSet credentials, Grants.CredentialSync sync, TimeProvider time, CancellationToken ct)
     {
         if (Check.First(
                 Check.Text(body.HomeAccessId, "homeAccessId", 64),
@@ -79,13 +81,26 @@ internal static class DeliveriesApi
             return Problems.Conflict("duplicate_external_ref", "A delivery with this externalRef exists already.");
         }
 
+        // Keypad policy: a single-use 8-digit code, held by the hub for the window, revealed to the courier at arrival.
+        var keypad = enrolment.EntryMethod == EntryMethod.Keypad;
+        var code = keypad ? KeypadCodes.Generate(KeypadCodes.DeliveryLength, await credentials.CodesInUseAsync(delivery.HomeId, ct)) : null;
         await db.WriteAsync(audit, async c =>
         {
             db.Deliveries.Add(delivery);
+            if (code is not null)
+            {
+                db.Credentials.Add(new Grants.Credential { Id = delivery.Id, HomeId = delivery.HomeId, Kind = Grants.CredentialKind.Delivery, ProtectedCode = credentials.Protect(code) });
+            }
+
             await audit.AppendAsync(delivery.HomeId, AuditTypes.DeliveryScheduled, "carrier:" + carrierId,
-                new { deliveryId = delivery.Id, delivery.ExternalRef, packages = delivery.Packages.Count, windowStart = start, windowEnd = end }, c);
+                new { deliveryId = delivery.Id, delivery.ExternalRef, packages = delivery.Packages.Count, windowStart = start, windowEnd = end, keypad }, c);
             return true;
         }, ct);
+        if (keypad)
+        {
+            sync.Request(delivery.HomeId);
+        }
+
         return TypedResults.Created($"/api/v1/deliveries/{delivery.Id}", DeliveryView.From(delivery));
     }
 
@@ -117,9 +132,16 @@ internal static class DeliveriesApi
     }
 
     public static async Task<Results<Ok<DeliveryView>, ProblemHttpResult>> Cancel(
-        Guid id, ClaimsPrincipal carrier, ThresholdDbContext db, AuditTrail audit, TimeProvider time, CancellationToken ct) =>
-        await Transition(db, audit, id, carrier.CarrierId(), AuditTypes.DeliveryCancelled, new { },
-            d => d.Cancel(time.GetUtcNow()), ct);
+        Guid id, ClaimsPrincipal carrier, ThresholdDbContext db, AuditTrail audit, Grants.CredentialSync sync, TimeProvider time, CancellationToken ct)
+    {
+        var result = await Transition(db, audit, id, carrier.CarrierId(), AuditTypes.DeliveryCancelled, new { }, d => d.Cancel(time.GetUtcNow()), ct);
+        if (result.Result is Ok<DeliveryView> ok)
+        {
+            await sync.RequestIfKeypadAsync(db, id, ok.Value!.HomeId, ct);
+        }
+
+        return result;
+    }
 
     private static async Task<Results<Ok<DeliveryView>, ProblemHttpResult>> Transition(
         ThresholdDbContext db, AuditTrail audit, Guid id, Guid carrierId, string auditType, object data, Action<Delivery> change, CancellationToken ct) =>

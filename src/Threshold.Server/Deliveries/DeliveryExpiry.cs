@@ -6,7 +6,7 @@ using Threshold.Server.Data;
 namespace Threshold.Server.Deliveries;
 
 /// <summary>Marks deliveries whose window ended unused as expired (and audits it), once a minute.</summary>
-internal sealed partial class DeliveryExpiry(IServiceScopeFactory scopes, TimeProvider time, ILogger<DeliveryExpiry> logger) : BackgroundService
+internal sealed partial class DeliveryExpiry(IServiceScopeFactory scopes, Grants.CredentialSync sync, TimeProvider time, ILogger<DeliveryExpiry> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -31,10 +31,11 @@ internal sealed partial class DeliveryExpiry(IServiceScopeFactory scopes, TimePr
         var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
         var audit = scope.ServiceProvider.GetRequiredService<AuditTrail>();
         var now = time.GetUtcNow();
-        return await db.WriteAsync(audit, async c =>
+        var expired = await db.WriteAsync(audit, async c =>
         {
             var due = await db.Deliveries
                 .Where(d => (d.Status == DeliveryStatus.Scheduled || d.Status == DeliveryStatus.Arrived) && d.WindowEnd <= now)
+                .OrderBy(d => d.WindowEnd)
                 .Take(500).ToListAsync(c);
             foreach (var delivery in due)
             {
@@ -43,8 +44,14 @@ internal sealed partial class DeliveryExpiry(IServiceScopeFactory scopes, TimePr
                     new { deliveryId = delivery.Id, status = DeliveryView.StatusName(delivery.Status) }, c);
             }
 
-            return due.Count;
+            return due;
         }, ct);
+        foreach (var delivery in expired)
+        {
+            await sync.RequestIfKeypadAsync(db, delivery.Id, delivery.HomeId, ct);
+        }
+
+        return expired.Count;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Expiring deliveries failed; will retry")]

@@ -35,14 +35,14 @@ internal static class HomeDeliveriesApi
     }
 
     public static async Task<Results<Ok<DeliveryView>, ProblemHttpResult>> Decline(
-        Guid homeId, Guid id, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, TimeProvider time, CancellationToken ct)
+        Guid homeId, Guid id, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, Grants.CredentialSync sync, TimeProvider time, CancellationToken ct)
     {
         if (!await db.IsMemberAsync(homeId, user.UserId(), ct))
         {
             return Problems.NotFound();
         }
 
-        return await db.WriteAsync<Results<Ok<DeliveryView>, ProblemHttpResult>>(audit, async c =>
+        var result = await db.WriteAsync<Results<Ok<DeliveryView>, ProblemHttpResult>>(audit, async c =>
         {
             var delivery = await db.Deliveries.SingleOrDefaultAsync(d => d.Id == id && d.HomeId == homeId, c);
             if (delivery is null)
@@ -62,5 +62,11 @@ internal static class HomeDeliveriesApi
             await audit.AppendAsync(homeId, AuditTypes.DeliveryDeclined, "user:" + user.UserId(), new { deliveryId = id }, c);
             return TypedResults.Ok(DeliveryView.From(delivery));
         }, ct);
+        if (result.Result is Ok<DeliveryView>)
+        {
+            await sync.RequestIfKeypadAsync(db, id, homeId, ct);
+        }
+
+        return result;
     }
 }

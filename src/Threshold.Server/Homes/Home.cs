@@ -18,6 +18,12 @@ internal sealed class Home
     public DateTimeOffset? LockoutUntil { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
 
+    /// <summary>Digits in guest and service codes at this home (deliveries always use 8).</summary>
+    public int KeypadCodeLength { get; private set; } = 6;
+
+    /// <summary>Version of the credential set last decided for the hub; bumped with every change to it.</summary>
+    public long CredentialVersion { get; private set; }
+
     public GeoPoint Location => new(Latitude, Longitude);
     public Lockout Lockout => new(LockoutActive, LockoutUntil);
 
@@ -32,6 +38,8 @@ internal sealed class Home
     };
 
     public TimeZoneInfo Zone() => TimeZones.ResolveZone(TimeZone);
+
+    public long NextCredentialVersion() => ++CredentialVersion;
 
     public void StartLockout(DateTimeOffset? until)
     {

@@ -106,7 +106,7 @@ internal static class HomesApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> StartLockout(
-        Guid homeId, LockoutRequest? body, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, TimeProvider time, CancellationToken ct)
+        Guid homeId, LockoutRequest? body, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, Grants.CredentialSync sync, TimeProvider time, CancellationToken ct)
     {
         if (!await db.IsMemberAsync(homeId, user.UserId(), ct))
         {
@@ -136,11 +136,13 @@ internal static class HomesApi
             await audit.AppendAsync(homeId, AuditTypes.LockoutStarted, "user:" + user.UserId(), new { until }, c);
             return true;
         }, ct);
+        // The hub holds the lockout too (slots disabled, unlocks refused), also while offline.
+        sync.Request(homeId);
         return TypedResults.NoContent();
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> EndLockout(
-        Guid homeId, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, CancellationToken ct)
+        Guid homeId, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, Grants.CredentialSync sync, CancellationToken ct)
     {
         if (!await db.IsMemberAsync(homeId, user.UserId(), ct))
         {
@@ -154,6 +156,7 @@ internal static class HomesApi
             await audit.AppendAsync(homeId, AuditTypes.LockoutEnded, "user:" + user.UserId(), new { }, c);
             return true;
         }, ct);
+        sync.Request(homeId);
         return TypedResults.NoContent();
     }
 

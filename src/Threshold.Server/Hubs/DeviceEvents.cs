@@ -20,7 +20,7 @@ internal enum DeviceEventKind
 /// Applies what a hub reports about a home's lock and door to the stored state, the open delivery
 /// and the audit chain, in one transaction. The hub's signed event batches arrive here.
 /// </summary>
-internal sealed class DeviceEvents(ThresholdDbContext db, AuditTrail audit, TimeProvider time)
+internal sealed class DeviceEvents(ThresholdDbContext db, AuditTrail audit, Grants.KeypadEvents keypad, TimeProvider time)
 {
     private static readonly DeliveryStatus[] OpenEntry =
         [DeliveryStatus.Unlocked, DeliveryStatus.DoorOpened, DeliveryStatus.DoorClosed, DeliveryStatus.Locked];
@@ -49,6 +49,11 @@ internal sealed class DeviceEvents(ThresholdDbContext db, AuditTrail audit, Time
             _ => null,
         };
         if (kind is { } k && lockId is { } lockGuid && await RecordAsync(homeId, lockGuid, k, actor, ct))
+        {
+            return;
+        }
+
+        if (await keypad.TryRecordAsync(homeId, type, evt, actor, ct))
         {
             return;
         }

@@ -12,7 +12,7 @@ namespace Threshold.Server.Hubs;
 /// against the hub's paired key, duplicates ignored, applied with the batch seq in one transaction,
 /// then acknowledged) and retained state (online/offline, camera).
 /// </summary>
-internal sealed partial class HubInbox(HubLink link, IServiceScopeFactory scopes, TimeProvider time, ILogger<HubInbox> logger) : BackgroundService
+internal sealed partial class HubInbox(HubLink link, IServiceScopeFactory scopes, Grants.CredentialSync credentials, TimeProvider time, ILogger<HubInbox> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -105,6 +105,7 @@ internal sealed partial class HubInbox(HubLink link, IServiceScopeFactory scopes
 
         var db = services.GetRequiredService<ThresholdDbContext>();
         var audit = services.GetRequiredService<AuditTrail>();
+        Guid? homeId = null;
         await db.WriteAsync(audit, async c =>
         {
             var hub = await db.Hubs.SingleOrDefaultAsync(h => h.Id == message.HubId, c);
@@ -113,6 +114,7 @@ internal sealed partial class HubInbox(HubLink link, IServiceScopeFactory scopes
                 return false;
             }
 
+            homeId = hub.HomeId;
             if (hub.Online != state.Online)
             {
                 await audit.AppendAsync(hub.HomeId, AuditTypes.HubConnection, "hub:" + hub.Id, new { online = state.Online }, c);
@@ -121,6 +123,11 @@ internal sealed partial class HubInbox(HubLink link, IServiceScopeFactory scopes
             hub.Reported(state.Online, state.Camera, time.GetUtcNow());
             return true;
         }, ct);
+        if (state.Online && homeId is { } home)
+        {
+            // A hub that (re)connects gets the complete current set: offline changes converge here.
+            credentials.Request(home);
+        }
     }
 
     private static bool TryReadJws(byte[] payload, out string jws)

@@ -25,6 +25,10 @@ internal static class HubsSetup
         services.AddHostedService(sp => sp.GetRequiredService<HubLink>());
         services.AddHostedService<HubInbox>();
         services.AddScoped<DeviceEvents>();
+        services.AddScoped<Grants.KeypadEvents>();
+        services.AddScoped<Grants.CredentialSet>();
+        services.AddSingleton<Grants.CredentialSync>();
+        services.AddHostedService(sp => sp.GetRequiredService<Grants.CredentialSync>());
         services.AddSingleton<IHubGateway, MqttHubGateway>();
         services.Configure<RateLimiterOptions>(o => o.AddPolicy(PairingApi.RateLimit, ctx =>
             RateLimitPartition.GetFixedWindowLimiter("ip:" + ctx.Connection.RemoteIpAddress, _ => new FixedWindowRateLimiterOptions

@@ -218,6 +218,50 @@ namespace Threshold.Server.Data.Migrations
                     b.ToTable("Deliveries");
                 });
 
+            modelBuilder.Entity("Threshold.Domain.Grants.Grant", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("EntriesUsed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("HomeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("MaxEntries")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Revoked")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Schedule")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("HomeId");
+
+                    b.ToTable("Grants");
+                });
+
             modelBuilder.Entity("Threshold.Server.Accounts.AppUser", b =>
                 {
                     b.Property<Guid>("Id")
@@ -417,6 +461,50 @@ namespace Threshold.Server.Data.Migrations
                     b.ToTable("Enrolments");
                 });
 
+            modelBuilder.Entity("Threshold.Server.Grants.Credential", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("AppUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Film")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("HomeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LockState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Notify")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProtectedCode")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AppUserId");
+
+                    b.HasIndex("HomeId");
+
+                    b.ToTable("Credentials");
+                });
+
             modelBuilder.Entity("Threshold.Server.Homes.DoorLock", b =>
                 {
                     b.Property<Guid>("Id")
@@ -455,6 +543,12 @@ namespace Threshold.Server.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CredentialVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("KeypadCodeLength")
                         .HasColumnType("INTEGER");
 
                     b.Property<double>("Latitude")
@@ -657,6 +751,15 @@ namespace Threshold.Server.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Threshold.Domain.Grants.Grant", b =>
+                {
+                    b.HasOne("Threshold.Server.Homes.Home", null)
+                        .WithMany()
+                        .HasForeignKey("HomeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Threshold.Server.Accounts.AppUser", b =>
                 {
                     b.HasOne("Threshold.Server.Carriers.Carrier", null)
@@ -681,6 +784,15 @@ namespace Threshold.Server.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("Threshold.Server.Homes.Home", null)
+                        .WithMany()
+                        .HasForeignKey("HomeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Threshold.Server.Grants.Credential", b =>
+                {
                     b.HasOne("Threshold.Server.Homes.Home", null)
                         .WithMany()
                         .HasForeignKey("HomeId")

@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Threshold.Protocol.Keys;
+using Threshold.Protocol.Sealing;
+using Threshold.Server.Data;
+using Threshold.Server.Hubs;
+
+namespace Threshold.Server.Grants;
+
+/// <summary>
+/// Pushes a home's complete credential set to its hub, sealed to the hub's key inside a signed command,
+/// whenever it changes and whenever the hub comes (back) online. The set is complete and versioned, so
+/// a repeated or late sync converges instead of piling up.
+/// </summary>
+internal sealed partial class CredentialSync(
+    IServiceScopeFactory scopes, HubLink link, ServerSigningKey key, IOptions<MqttOptions> options, TimeProvider time, ILogger<CredentialSync> logger)
+    : BackgroundService
+{
+    private readonly Channel<Guid> requests = Channel.CreateUnbounded<Guid>();
+    private readonly ConcurrentDictionary<Guid, byte> queued = new();
+
+    public void Request(Guid homeId)
+    {
+        if (queued.TryAdd(homeId, 0))
+        {
+            requests.Writer.TryWrite(homeId);
+        }
+    }
+
+    /// <summary>A keypad delivery that ended (cancelled, declined, expired) leaves the hub's set at once.</summary>
+    public async Task RequestIfKeypadAsync(ThresholdDbContext db, Guid deliveryId, Guid homeId, CancellationToken ct)
+    {
+        if (await db.Credentials.AnyAsync(c => c.Id == deliveryId, ct))
+        {
+            Request(homeId);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var homeId in requests.Reader.ReadAllAsync(stoppingToken))
+        {
+            queued.TryRemove(homeId, out _);
+            try
+            {
+                await SyncAsync(homeId, stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                LogFailed(logger, homeId, e.Message);
+            }
+        }
+    }
+
+    public async Task<string> SyncAsync(Guid homeId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
+        var hub = await db.Hubs.AsNoTracking().Where(h => h.HomeId == homeId).OrderByDescending(h => h.PairedAt).FirstOrDefaultAsync(ct);
+        if (hub is null || !hub.Online)
+        {
+            return "hub_offline";
+        }
+
+        // Every sync carries a new version: the set is complete, so the newest one is simply the truth,
+        // and an old set replayed later is refused by the hub as stale.
+        var home = await db.Homes.SingleAsync(h => h.Id == homeId, ct);
+        home.NextCredentialVersion();
+        await db.SaveChangesAsync(ct);
+
+        var lockId = await db.Locks.AsNoTracking().Where(l => l.HomeId == homeId).OrderBy(l => l.Id).Select(l => l.Id).FirstAsync(ct);
+        var set = await scope.ServiceProvider.GetRequiredService<CredentialSet>().BuildAsync(home, ct);
+        var version = home.CredentialVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var sealingKey = KeyEncoding.ImportEcdhPublicSpki(hub.SealingKey);
+        var plaintext = Encoding.UTF8.GetBytes(set.ToJsonString());
+        var sealedSet = Sealer.Seal(sealingKey, plaintext, Encoding.UTF8.GetBytes($"thr-credentials/{hub.Id}/{version}"));
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(plaintext);
+
+        var jti = Guid.NewGuid().ToString("N");
+        var jws = key.Signer(time).Sign(hub.Id.ToString(), lockId.ToString(), "sync_credentials",
+            new Dictionary<string, string> { ["version"] = version, ["set"] = sealedSet }, options.Value.CommandLifetime, jti);
+        var reply = await link.RequestAsync(hub.Id, jti, jws, options.Value.CommandTimeout, ct);
+        // stale_version: the hub already holds this version (or a newer one) — nothing to do.
+        var outcome = reply.Ok ? "ok" : reply.Error ?? "unknown";
+        LogSynced(logger, homeId, home.CredentialVersion, outcome);
+        return outcome;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Credential set v{Version} for home {HomeId}: {Outcome}")]
+    private static partial void LogSynced(ILogger logger, Guid homeId, long version, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Credential sync for home {HomeId} failed: {Error}; retried when the hub reports online")]
+    private static partial void LogFailed(ILogger logger, Guid homeId, string error);
+}

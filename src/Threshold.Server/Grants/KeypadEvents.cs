@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Threshold.Domain;
+using Threshold.Domain.Deliveries;
+using Threshold.Server.Audit;
+using Threshold.Server.Data;
+using Threshold.Server.Deliveries;
+
+namespace Threshold.Server.Grants;
+
+/// <summary>
+/// What the hub reports about keypad credentials (docs/hub-protocol.md): its slot table ("on the lock"
+/// vs "pending" per code) and each keypad entry, matched to the grant or delivery it belongs to.
+/// Runs inside the transaction that applies the hub's batch.
+/// </summary>
+internal sealed class KeypadEvents(ThresholdDbContext db, AuditTrail audit, TimeProvider time)
+{
+    public async Task<bool> TryRecordAsync(Guid homeId, string type, JsonElement evt, string actor, CancellationToken ct)
+    {
+        switch (type)
+        {
+            case "slot_table":
+                await SlotTableAsync(homeId, evt, ct);
+                return true;
+            case "keypad_entry" when CredentialId(evt) is { } id:
+                await EntryAsync(homeId, id, evt, actor, ct);
+                return true;
+            case "credential_used_up" when CredentialId(evt) is { } id:
+                var credential = await db.Credentials.SingleOrDefaultAsync(c => c.Id == id && c.HomeId == homeId, ct);
+                if (credential is not null)
+                {
+                    credential.LockState = "cleared";
+                }
+
+                return false; // audited as sent, too
+            default:
+                return false;
+        }
+    }
+
+    private async Task SlotTableAsync(Guid homeId, JsonElement evt, CancellationToken ct)
+    {
+        var reported = new Dictionary<Guid, string>();
+        if (evt.TryGetProperty("slots", out var slots) && slots.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var slot in slots.EnumerateArray())
+            {
+                if (CredentialId(slot) is { } id && slot.TryGetProperty("state", out var state) && state.ValueKind == JsonValueKind.String)
+                {
+                    reported[id] = state.GetString() == "programmed" ? "on_lock" : state.GetString()!.Length <= 16 ? state.GetString()! : "pending";
+                }
+            }
+        }
+
+        foreach (var credential in await db.Credentials.Where(c => c.HomeId == homeId && c.Active && c.ProtectedCode != null).ToListAsync(ct))
+        {
+            credential.LockState = reported.GetValueOrDefault(credential.Id, "pending");
+        }
+
+        // The slot table is state, not an event worth a line in the household's feed each time.
+        await audit.AppendAsync(homeId, AuditTypes.HubEvent, "hub", new { type = "slot_table", slots = reported.Count }, ct);
+    }
+
+    private async Task EntryAsync(Guid homeId, Guid credentialId, JsonElement evt, string actor, CancellationToken ct)
+    {
+        var credential = await db.Credentials.SingleOrDefaultAsync(c => c.Id == credentialId && c.HomeId == homeId, ct);
+        if (credential is null)
+        {
+            await audit.AppendAsync(homeId, AuditTypes.HubAlarm, actor, new { alarm = "keypad_unknown_credential", credentialId }, ct);
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        if (credential.Kind == CredentialKind.Delivery)
+        {
+            var delivery = await db.Deliveries.SingleAsync(d => d.Id == credentialId, ct);
+            try
+            {
+                delivery.ConsumeEntry(now);
+                await audit.AppendAsync(homeId, AuditTypes.DeliveryStateChanged, actor, new { deliveryId = delivery.Id, status = DeliveryView.StatusName(delivery.Status), via = "keypad" }, ct);
+            }
+            catch (DomainException e)
+            {
+                // The code opened the door although the server would not have: say so loudly.
+                await audit.AppendAsync(homeId, AuditTypes.HubAlarm, actor, new { alarm = "unexpected_keypad_entry", deliveryId = delivery.Id, reason = e.Code }, ct);
+            }
+
+            credential.Active = false;
+            return;
+        }
+
+        var grant = await db.Grants.SingleOrDefaultAsync(g => g.Id == credentialId, ct);
+        if (grant is not null && !grant.Revoked)
+        {
+            try
+            {
+                grant.RecordEntry();
+            }
+            catch (DomainException)
+            {
+                // Counted on the hub already; the server's count only follows.
+            }
+        }
+
+        await audit.AppendAsync(homeId, AuditTypes.KeypadEntry, actor, new
+        {
+            grantId = credentialId, name = grant?.Name, kind = credential.Kind.ToString().ToLowerInvariant(),
+            slot = evt.TryGetProperty("slot", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetInt32() : (int?)null,
+            notify = credential.Notify,
+        }, ct);
+    }
+
+    private static Guid? CredentialId(JsonElement e) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty("credentialId", out var id) && id.ValueKind == JsonValueKind.String
+        && Guid.TryParse(id.GetString(), out var g) ? g : null;
+}

@@ -43,10 +43,19 @@ internal sealed class CommandProbe : IAsyncDisposable
         client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(prefix + "cmd")
             .WithPayload(JsonSerializer.Serialize(new { jws })).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
 
-    public async Task<string> NextCommandJwsAsync()
+    /// <summary>The first command of this kind seen on the wire (the hub also gets sync_credentials).</summary>
+    public async Task<string> NextCommandJwsAsync(string command = "unlock")
     {
-        await Stack.WaitUntilAsync(() => Seen.Any(s => s.Leaf == "cmd"), "a command on the wire");
-        return Seen.First(s => s.Leaf == "cmd").Body.GetProperty("jws").GetString()!;
+        bool Match((string Leaf, JsonElement Body) s) => s.Leaf == "cmd" && Claim(s.Body.GetProperty("jws").GetString()!, "cmd") == command;
+        await Stack.WaitUntilAsync(() => Seen.Any(Match), $"a {command} command on the wire");
+        return Seen.First(Match).Body.GetProperty("jws").GetString()!;
+    }
+
+    public static string Claim(string jws, string claim)
+    {
+        var part = jws.Split('.')[1].Replace('-', '+').Replace('_', '/');
+        part = part.PadRight(part.Length + ((4 - (part.Length % 4)) % 4), '=');
+        return JsonDocument.Parse(Convert.FromBase64String(part)).RootElement.GetProperty(claim).GetString()!;
     }
 
     /// <summary>The hub's reply for this jti (null jti: the latest refusal without one).</summary>

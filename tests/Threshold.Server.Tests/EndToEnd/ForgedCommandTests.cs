@@ -96,10 +96,5 @@ public sealed class ForgedCommandTests : IAsyncLifetime
 
     private static string B64(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static string JwtClaim(string jws, string claim)
-    {
-        var part = jws.Split('.')[1].Replace('-', '+').Replace('_', '/');
-        part = part.PadRight(part.Length + ((4 - (part.Length % 4)) % 4), '=');
-        return JsonDocument.Parse(Convert.FromBase64String(part)).RootElement.GetProperty(claim).GetString()!;
-    }
+    private static string JwtClaim(string jws, string claim) => CommandProbe.Claim(jws, claim);
 }

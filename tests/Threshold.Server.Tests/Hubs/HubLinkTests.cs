@@ -76,7 +76,9 @@ public sealed class HubLinkTests : IAsyncLifetime
         await (await host.ArriveAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
 
         var unlock = host.UnlockAsync(world.CourierToken, world.DeliveryId);
-        var command = await hub.WaitForAsync(m => m.Topic.EndsWith("/cmd", StringComparison.Ordinal));
+        // The hub also receives its credential set (sync_credentials) when it comes online; pick the unlock.
+        var command = await hub.WaitForAsync(m => m.Topic.EndsWith("/cmd", StringComparison.Ordinal)
+            && verifier.Verify(JsonDocument.Parse(m.Payload).RootElement.GetProperty("jws").GetString()!).Claims?.Command == "unlock");
         var verified = verifier.Verify(JsonDocument.Parse(command).RootElement.GetProperty("jws").GetString()!);
         Assert.True(verified.Ok, verified.Error);
         Assert.Equal(("unlock", world.LockId.ToString(), $"delivery:{world.DeliveryId}"), (verified.Claims!.Command, verified.Claims.DeviceId, verified.Claims.Args["reference"]));

@@ -263,7 +263,6 @@ public sealed class BadInputTests(BadInputWorld w) : IClassFixture<BadInputWorld
         cases.Add(Bad(Enrol, "policy.to equal to from", "policy.to", Str("08:00"), "invalid_policy", "policy.to"));
         cases.Add(Bad(Enrol, "policy.entryMethod unknown", "policy.entryMethod", Str("teleport"), "invalid_json", "policy.entryMethod"));
         cases.Add(Bad(Enrol, "policy.entryMethod an integer", "policy.entryMethod", "0", "invalid_json", "policy.entryMethod"));
-        cases.Add(Bad(Enrol, "policy.entryMethod keypad (not available)", "policy.entryMethod", Str("keypad"), "not_supported", "policy.entryMethod"));
         cases.Add(Bad(Enrol, "policy.cameraRequired a string", "policy.cameraRequired", Str("yes"), "invalid_json", "policy.cameraRequired"));
         cases.Add(Bad(Enrol, "policy.cameraRequired a number", "policy.cameraRequired", "1", "invalid_json", "policy.cameraRequired"));
         cases.Add(Bad(Enrol, "policy.requireApproval true (not available)", "policy.requireApproval", "true", "not_supported", "policy.requireApproval"));

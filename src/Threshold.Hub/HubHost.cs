@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Threshold.Hub.Commands;
+using Threshold.Hub.Credentials;
 using Threshold.Hub.Locks;
 using Threshold.Hub.Outbox;
 using Threshold.Hub.Server;
@@ -63,11 +64,15 @@ public static class HubHost
         services.AddSingleton<ServerLink>();
         services.AddSingleton<CommandProcessor>();
         services.AddSingleton<Zigbee2MqttDriver>();
+        services.AddSingleton<CredentialStore>();
+        services.AddSingleton<SlotManager>();
         // Order matters for start-up: the controller must be listening before the driver reports.
         services.AddHostedService(sp => sp.GetRequiredService<LockController>());
         services.AddHostedService(sp => sp.GetRequiredService<ServerLink>());
         services.AddHostedService(sp => sp.GetRequiredService<CommandProcessor>());
         services.AddHostedService(sp => sp.GetRequiredService<Zigbee2MqttDriver>());
+        // Last: it stops first, so a shutdown's disconnect is not reported as slots going "pending".
+        services.AddHostedService(sp => sp.GetRequiredService<SlotManager>());
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         return builder.Build();
     }

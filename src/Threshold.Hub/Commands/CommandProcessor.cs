@@ -1,10 +1,13 @@
 using System.Buffers.Text;
+using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Threshold.Hub.Credentials;
 using Threshold.Hub.Locks;
 using Threshold.Hub.Outbox;
 using Threshold.Hub.Server;
@@ -12,6 +15,7 @@ using Threshold.Hub.Storage;
 using Threshold.Protocol;
 using Threshold.Protocol.Commands;
 using Threshold.Protocol.Keys;
+using Threshold.Protocol.Sealing;
 
 namespace Threshold.Hub.Commands;
 
@@ -26,11 +30,16 @@ internal sealed partial class CommandProcessor : BackgroundService
     public const string DeviceOffline = "device_offline";
     public const string ActuationFailed = "actuation_failed";
     public const string Jammed = "jammed";
+    public const string StaleVersion = "stale_version";
+    public const string LockoutActive = "lockout_active";
+    public const string SyncCredentials = "sync_credentials";
 
     private readonly ServerLink link;
     private readonly LockController controller;
     private readonly JtiStore jtis;
     private readonly EventOutbox outbox;
+    private readonly CredentialStore credentials;
+    private readonly SlotManager slots;
     private readonly HubRuntime runtime;
     private readonly TimeProvider time;
     private readonly ILogger<CommandProcessor> logger;
@@ -40,9 +49,11 @@ internal sealed partial class CommandProcessor : BackgroundService
     private readonly CommandVerifier? alternateVerifier;
 
     public CommandProcessor(
-        ServerLink link, LockController controller, JtiStore jtis, EventOutbox outbox, HubRuntime runtime,
-        TimeProvider time, IOptions<HubSettings> options, ILogger<CommandProcessor> logger)
+        ServerLink link, LockController controller, JtiStore jtis, EventOutbox outbox, CredentialStore credentials, SlotManager slots,
+        HubRuntime runtime, TimeProvider time, IOptions<HubSettings> options, ILogger<CommandProcessor> logger)
     {
+        this.credentials = credentials;
+        this.slots = slots;
         this.link = link;
         this.controller = controller;
         this.jtis = jtis;
@@ -149,9 +160,21 @@ internal sealed partial class CommandProcessor : BackgroundService
             case "lock":
                 locked = true;
                 break;
+            case SyncCredentials:
+                await SyncAsync(claims, lockId, ct);
+                return;
             default:
                 await RefuseAsync(claims.Jti, ProtocolErrors.Malformed, ct);
                 return;
+        }
+
+        // Lockout suspends every non-resident access, on the hub too (DESIGN §4).
+        if (!locked && claims.Args.TryGetValue("reference", out var access)
+            && (access.StartsWith("delivery:", StringComparison.Ordinal) || access.StartsWith("grant:", StringComparison.Ordinal))
+            && slots.IsLockoutActive())
+        {
+            await RefuseAsync(claims.Jti, LockoutActive, ct);
+            return;
         }
 
         var result = await controller.ActuateAsync(locked, ct);
@@ -175,6 +198,73 @@ internal sealed partial class CommandProcessor : BackgroundService
             ["reference"] = reference,
         });
         await ReplyAsync(new JsonObject { ["jti"] = claims.Jti, ["ok"] = true }, ct);
+    }
+
+    private async Task SyncAsync(CommandClaims claims, string lockId, CancellationToken ct)
+    {
+        var error = StoreCredentials(claims.Args, out var version);
+        if (error is not null)
+        {
+            await RefuseAsync(claims.Jti, error, ct);
+            return;
+        }
+
+        slots.CredentialsChanged();
+        outbox.Append("command_executed", new JsonObject
+        {
+            ["jti"] = claims.Jti,
+            ["cmd"] = claims.Command,
+            ["lockId"] = lockId,
+            ["reference"] = null,
+            ["version"] = version,
+        });
+        await ReplyAsync(new JsonObject { ["jti"] = claims.Jti, ["ok"] = true }, ct);
+    }
+
+    /// <summary>Opens, checks and durably stores a credential set; null on success, else the refusal code.</summary>
+    private string? StoreCredentials(IReadOnlyDictionary<string, string> args, out long version)
+    {
+        version = 0;
+        if (!args.TryGetValue("version", out var versionText)
+            || !long.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out version) || version < 1
+            || !args.TryGetValue("set", out var sealedSet))
+        {
+            LogBadSet(logger, "args are not {version, set}");
+            return ProtocolErrors.Malformed;
+        }
+
+        byte[] plaintext;
+        try
+        {
+            var ad = Encoding.UTF8.GetBytes("thr-credentials/" + runtime.Identity.HubId + "/" + versionText);
+            plaintext = Sealer.Open(runtime.SealingKey, sealedSet, ad);
+        }
+        catch (ProtocolException)
+        {
+            return ProtocolErrors.SealInvalid;
+        }
+
+        try
+        {
+            var set = CredentialSet.Parse(plaintext, out var why);
+            if (set is null || set.Version != version)
+            {
+                LogBadSet(logger, why ?? "version differs from args.version");
+                return ProtocolErrors.Malformed;
+            }
+
+            if (credentials.TryStore(set, plaintext) == CredentialStore.StoreResult.Stale)
+            {
+                return StaleVersion;
+            }
+
+            LogStored(logger, set.Version, set.Credentials.Count);
+            return null;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
     }
 
     private async Task RefuseAsync(string? jti, string error, CancellationToken ct)
@@ -254,6 +344,12 @@ internal sealed partial class CommandProcessor : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish a reply: {Error}")]
     private static partial void LogReplyFailed(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Credential set refused as malformed: {Reason}")]
+    private static partial void LogBadSet(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Credential set v{Version} stored ({Count} credentials)")]
+    private static partial void LogStored(ILogger logger, long version, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Command handling failed")]
     private static partial void LogFailed(ILogger logger, Exception e);

@@ -72,6 +72,12 @@ internal sealed partial class LockController(
         return await done.Task.WaitAsync(ct);
     }
 
+    /// <summary>
+    /// Relocks at once (a keypad entry that should not have opened the door). With the door open the bolt is not thrown
+    /// into it: the session's after-close relock applies instead.
+    /// </summary>
+    public void RelockNow(string reason) => Post(new RelockRequest(reason));
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -124,6 +130,9 @@ internal sealed partial class LockController(
                 break;
             case ActuateRequest request:
                 await StartActuationAsync(request, ct);
+                break;
+            case RelockRequest relock:
+                await OnRelockRequestAsync(relock, ct);
                 break;
             case ActuationTimedOut timedOut when pending is { } p && p.Id == timedOut.Id:
                 Finish(ActuationResult.Timeout);
@@ -267,6 +276,26 @@ internal sealed partial class LockController(
         {
             Alarm("device_offline");
         }
+    }
+
+    private async Task OnRelockRequestAsync(RelockRequest request, CancellationToken ct)
+    {
+        if (bolt == Bolt.Locked && pending is null)
+        {
+            return;
+        }
+
+        if (door == Door.Open)
+        {
+            if (session is null)
+            {
+                StartSession("keypad", doorOpened: true);
+            }
+
+            return;
+        }
+
+        await StartActuationAsync(new ActuateRequest(Bolt.Locked, "auto", request.Reason, null), ct);
     }
 
     private async Task OnTimerAsync(TimerKind kind, CancellationToken ct)
@@ -436,6 +465,8 @@ internal sealed partial class LockController(
     private sealed record ActuateRequest(Bolt Target, string Source, string? RelockReason, TaskCompletionSource<ActuationResult>? Done);
 
     private sealed record ActuationTimedOut(long Id);
+
+    private sealed record RelockRequest(string Reason);
 
     private sealed record TimerFired(TimerKind Kind, long Generation);
 

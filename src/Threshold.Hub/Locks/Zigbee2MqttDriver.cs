@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
+using Threshold.Hub.Credentials;
 
 namespace Threshold.Hub.Locks;
 
@@ -12,7 +13,8 @@ namespace Threshold.Hub.Locks;
 /// of device payloads into reports for <see cref="LockController"/>. Garbage is dropped and logged.
 /// </summary>
 internal sealed partial class Zigbee2MqttDriver(
-    ZigbeeConnection zigbee, LockController controller, IOptions<HubSettings> settings, ILogger<Zigbee2MqttDriver> logger) : BackgroundService
+    ZigbeeConnection zigbee, LockController controller, SlotManager slots, IOptions<HubSettings> settings, ILogger<Zigbee2MqttDriver> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -91,6 +93,8 @@ internal sealed partial class Zigbee2MqttDriver(
             .Build();
         await zigbee.Client.SubscribeAsync(subscribe, ct);
         LogConnected(logger, z.Host, z.Port);
+        // The lock's PIN slots are re-synced on every (re)connection: changes may have been missed meanwhile.
+        slots.Post(new ZigbeeConnected());
         // Ask the lock for its state: the start-up check (relock when found open with no session) runs on the answer.
         await zigbee.RequestLockStateAsync(ct);
     }
@@ -99,7 +103,7 @@ internal sealed partial class Zigbee2MqttDriver(
     {
         try
         {
-            Route(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
+            Route(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload, e.ApplicationMessage.Retain);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -109,7 +113,7 @@ internal sealed partial class Zigbee2MqttDriver(
         return Task.CompletedTask;
     }
 
-    private void Route(string topic, ReadOnlySequence<byte> sequence)
+    private void Route(string topic, ReadOnlySequence<byte> sequence, bool retained)
     {
         if (sequence.Length > DeviceMessages.MaxPayloadBytes)
         {
@@ -124,7 +128,14 @@ internal sealed partial class Zigbee2MqttDriver(
             var report = DeviceMessages.ParseLock(payload, out error);
             if (report is not null)
             {
+                // The controller first: a keypad unlock starts its session before the slot manager may ask for a relock.
                 controller.Post(report);
+                // A retained state (zigbee2mqtt's retain option) replays the last action on every reconnect: it is state,
+                // not an event, and must not count a keypad entry or a wrong code twice.
+                if (report.Action is not null && !retained)
+                {
+                    slots.Post(report);
+                }
             }
         }
         else if (topic == zigbee.ContactTopic)
@@ -141,7 +152,9 @@ internal sealed partial class Zigbee2MqttDriver(
             if (online is { } value)
             {
                 var device = topic == zigbee.BridgeStateTopic ? "bridge" : topic.StartsWith(zigbee.LockTopic + "/", StringComparison.Ordinal) ? "lock" : "contact";
-                controller.Post(new AvailabilityReport(device, value));
+                var report = new AvailabilityReport(device, value);
+                controller.Post(report);
+                slots.Post(report);
             }
         }
         else

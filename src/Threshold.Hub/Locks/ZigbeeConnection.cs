@@ -32,6 +32,9 @@ internal sealed class ZigbeeConnection : IDisposable
 
     public Task RequestLockStateAsync(CancellationToken ct) => PublishAsync(LockTopic + "/get", """{"state":""}""", ct);
 
+    /// <summary>Sends a <c>/set</c> payload to the lock (PIN slots, user status). Never logged: it may carry a code.</summary>
+    public Task SendToLockAsync(string json, CancellationToken ct) => PublishAsync(LockTopic + "/set", json, ct);
+
     private async Task PublishAsync(string topic, string json, CancellationToken ct)
     {
         var message = new MqttApplicationMessageBuilder()

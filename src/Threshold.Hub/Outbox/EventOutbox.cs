@@ -178,6 +178,7 @@ internal sealed class HubRuntime : IDisposable
         Identity = HubDataDirectory.LoadIdentity(dataDirectory);
         SigningKey = HubDataDirectory.LoadSigningKey(dataDirectory);
         SigningKeyId = Protocol.Keys.KeyEncoding.KeyId(SigningKey);
+        SealingKey = HubDataDirectory.LoadSealingKey(dataDirectory);
         BatchSigner = new BatchSigner(SigningKey, SigningKeyId);
         var prefix = Identity.Mqtt.TopicPrefix;
         TopicPrefix = prefix.EndsWith('/') ? prefix : prefix + "/";
@@ -190,6 +191,9 @@ internal sealed class HubRuntime : IDisposable
 
     public string SigningKeyId { get; }
 
+    /// <summary>The private half of the key the server seals keypad credentials to.</summary>
+    public ECDiffieHellman SealingKey { get; }
+
     public BatchSigner BatchSigner { get; }
 
     public string TopicPrefix { get; }
@@ -197,5 +201,9 @@ internal sealed class HubRuntime : IDisposable
     /// <summary>The server's id of the lock this hub drives (the first lock from pairing).</summary>
     public string? LockId { get; }
 
-    public void Dispose() => SigningKey.Dispose();
+    public void Dispose()
+    {
+        SigningKey.Dispose();
+        SealingKey.Dispose();
+    }
 }

@@ -2,7 +2,10 @@ using Microsoft.Data.Sqlite;
 
 namespace Threshold.Hub.Storage;
 
-/// <summary>hub.db: the durable jti seen-set, the event outbox and formed batches. WAL, synchronous FULL.</summary>
+/// <summary>
+/// hub.db: the durable jti seen-set, the event outbox and formed batches, and the keypad credentials (set, entry
+/// counts, slot table, cool-down). WAL, synchronous FULL; mode 0600 (SQLite gives -wal/-shm the same mode).
+/// </summary>
 internal sealed class HubDatabase
 {
     private const string Schema = """
@@ -22,6 +25,20 @@ internal sealed class HubDatabase
         CREATE TABLE IF NOT EXISTS meta (
             key TEXT NOT NULL PRIMARY KEY,
             value INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS credential_set (
+            id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+            version INTEGER NOT NULL,
+            body TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS credential_usage (
+            credential_id TEXT NOT NULL PRIMARY KEY,
+            entries INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS slots (
+            slot INTEGER NOT NULL PRIMARY KEY,
+            credential_id TEXT NOT NULL UNIQUE,
+            code_hash TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS hub_state (
+            key TEXT NOT NULL PRIMARY KEY,
+            value TEXT NOT NULL);
         """;
 
     private readonly string connectionString;

@@ -35,6 +35,9 @@ public sealed class FakeZigbee : IAsyncDisposable
 
     public ConcurrentQueue<string> SetCommands { get; } = new();
 
+    /// <summary>/set payloads other than state (pin_code, user_status).</summary>
+    public ConcurrentQueue<string> OtherCommands { get; } = new();
+
     public int GetRequests;
 
     public static async Task<FakeZigbee> StartAsync(int port, string lockState = "locked", bool doorClosed = true)
@@ -75,7 +78,14 @@ public sealed class FakeZigbee : IAsyncDisposable
             return;
         }
 
-        var state = doc.RootElement.GetProperty("state").GetString()!;
+        if (!doc.RootElement.TryGetProperty("state", out var stateElement))
+        {
+            // PIN slots and user status: this fake lock only records them.
+            OtherCommands.Enqueue(payload);
+            return;
+        }
+
+        var state = stateElement.GetString()!;
         SetCommands.Enqueue(state);
         switch (Behaviour)
         {

@@ -1,14 +1,24 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using MQTTnet;
+using MQTTnet.Protocol;
+using Threshold.Hub.Credentials;
 using Threshold.Hub.Locks;
 using Threshold.Hub.Outbox;
 using Threshold.Hub.Storage;
 using Threshold.Protocol.Commands;
 using Threshold.Protocol.Keys;
+using Threshold.Protocol.Sealing;
+using Threshold.Simulator;
 using Xunit.Abstractions;
 
 namespace Threshold.Hub.Tests.Support;
@@ -24,9 +34,19 @@ public sealed class HubHarness : IAsyncDisposable
     private readonly ITestOutputHelper? output;
     private readonly ECDsa hubKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
-    private HubHarness(ITestOutputHelper? output) => this.output = output;
+    private HubHarness(ITestOutputHelper? output, DateTimeOffset? start)
+    {
+        this.output = output;
+        Time = new FakeTimeProvider(start ?? new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
+    }
 
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
+    public FakeTimeProvider Time { get; }
+
+    /// <summary>The simulated zigbee2mqtt home (PIN slots, keypad) when started with <c>simulator: true</c>; else null.</summary>
+    public SimulatedHome? Home { get; private set; }
+
+    /// <summary>Every hub log line (to check that no code is ever logged).</summary>
+    public ConcurrentQueue<string> Logs { get; } = new();
 
     public TestBroker ServerBroker { get; private set; } = null!;
 
@@ -58,20 +78,47 @@ public sealed class HubHarness : IAsyncDisposable
 
     internal LockController Controller => Hub!.Services.GetRequiredService<LockController>();
 
+    internal SlotManager Slots => Hub!.Services.GetRequiredService<SlotManager>();
+
     public static async Task<HubHarness> StartAsync(
-        ITestOutputHelper? output = null, Action<HubSettings>? configure = null, string lockState = "locked", bool doorClosed = true)
+        ITestOutputHelper? output = null, Action<HubSettings>? configure = null, string lockState = "locked", bool doorClosed = true,
+        bool simulator = false, DateTimeOffset? start = null, Func<HubHarness, Task>? beforeHub = null)
     {
-        var harness = new HubHarness(output);
-        await harness.InitAsync(configure, lockState, doorClosed);
+        var harness = new HubHarness(output, start);
+        await harness.InitAsync(configure, lockState, doorClosed, simulator);
+        if (beforeHub is not null)
+        {
+            await beforeHub(harness);
+        }
+
         await harness.StartHubAsync();
         return harness;
     }
 
-    private async Task InitAsync(Action<HubSettings>? configure, string lockState, bool doorClosed)
+    private async Task InitAsync(Action<HubSettings>? configure, string lockState, bool doorClosed, bool simulator)
     {
         ServerBroker = await TestBroker.StartAsync();
         HomeBroker = await TestBroker.StartAsync();
-        Zigbee = await FakeZigbee.StartAsync(HomeBroker.Port, lockState, doorClosed);
+        if (simulator)
+        {
+            Home = await SimulatedHome.StartAsync(
+                new SimulatorOptions
+                {
+                    MqttPort = HomeBroker.Port,
+                    InitiallyLocked = lockState == "locked",
+                    InitiallyClosed = doorClosed,
+                    // Retained state, so the hub learns the door at start-up (and must not replay a retained keypad action).
+                    RetainState = true,
+                },
+                TimeProvider.System,
+                NullLoggerFactory.Instance);
+            await Home.WaitUntilConnectedAsync();
+        }
+        else
+        {
+            Zigbee = await FakeZigbee.StartAsync(HomeBroker.Port, lockState, doorClosed);
+        }
+
         var identity = new HubIdentity(
             HubId,
             Guid.NewGuid().ToString(),
@@ -102,10 +149,7 @@ public sealed class HubHarness : IAsyncDisposable
         Hub = HubHost.Build(Settings, services =>
         {
             services.AddSingleton<TimeProvider>(Time);
-            if (output is not null)
-            {
-                services.AddLogging(b => b.AddProvider(new TestOutputLoggerProvider(output)).SetMinimumLevel(LogLevel.Debug));
-            }
+            services.AddLogging(b => b.AddProvider(new TestOutputLoggerProvider(output, Logs)).SetMinimumLevel(LogLevel.Debug));
         });
         await Hub.StartAsync();
         await Wait.UntilAsync(() => Server.States.Skip(statesBefore).Any(s => s.Contains("\"online\":true", StringComparison.Ordinal)), "hub online state");
@@ -150,11 +194,81 @@ public sealed class HubHarness : IAsyncDisposable
         return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
+    /// <summary>The hub's sealing public key, as the server got it at pairing.</summary>
+    public ECDiffieHellman SealingPublicKey()
+    {
+        using var key = HubDataDirectory.LoadSealingKey(DataDirectory);
+        return KeyEncoding.ImportEcdhPublicSpki(KeyEncoding.ExportPublicSpki(key));
+    }
+
+    /// <summary>Seals a credential set as the server does (docs/hub-protocol.md) and signs the sync_credentials command.</summary>
+    public string SignSync(JsonObject plaintext, string? version = null, string? jti = null, ECDiffieHellman? sealTo = null, string? adVersion = null)
+    {
+        version ??= plaintext["version"]!.ToString();
+        using var own = sealTo is null ? SealingPublicKey() : null;
+        var ad = Encoding.UTF8.GetBytes("thr-credentials/" + HubId + "/" + (adVersion ?? version));
+        var sealedSet = Sealer.Seal(sealTo ?? own!, Encoding.UTF8.GetBytes(plaintext.ToJsonString()), ad);
+        return Sign("sync_credentials", jti, args: new Dictionary<string, string> { ["version"] = version, ["set"] = sealedSet });
+    }
+
+    public async Task<Reply> SyncAsync(JsonObject plaintext, string? version = null, ECDiffieHellman? sealTo = null, string? adVersion = null)
+    {
+        var jti = Guid.NewGuid().ToString("N");
+        await Server.SendCommandAsync(SignSync(plaintext, version, jti, sealTo, adVersion));
+        return await Server.WaitReplyAsync(jti);
+    }
+
+    public async Task<Reply> UnlockAsync(string reference)
+    {
+        var jti = Guid.NewGuid().ToString("N");
+        await Server.SendCommandAsync(Sign("unlock", jti, args: new Dictionary<string, string> { ["reference"] = reference }));
+        return await Server.WaitReplyAsync(jti);
+    }
+
+    /// <summary>Slot number → enabled, as the simulated lock holds them.</summary>
+    public Dictionary<int, bool> LockSlots() => Home!.GetState().Slots.ToDictionary(s => s.User, s => s.Enabled);
+
+    public Task UntilLockSlotsAsync(Func<Dictionary<int, bool>, bool> condition, string what) => Wait.UntilAsync(() => condition(LockSlots()), what);
+
+    /// <summary>Advances the hub clock and waits until the slot manager evaluated at the new time (its tick is 1 s).</summary>
+    public async Task AdvanceAsync(TimeSpan delta)
+    {
+        Time.Advance(delta);
+        var now = Time.GetUtcNow();
+        await Wait.UntilAsync(() => Slots.Snapshot.EvaluatedAt >= now, "slot manager evaluated at " + now.ToString("O", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Sends raw /set payloads to the lock, as if someone programmed it behind the hub's back.</summary>
+    public async Task SendToLockAsync(params string[] payloads)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", HomeBroker.Port).WithClientId("installer-" + Guid.NewGuid().ToString("N")[..8]).Build());
+        foreach (var payload in payloads)
+        {
+            await client.PublishAsync(new MqttApplicationMessageBuilder()
+                .WithTopic($"{FakeZigbee.Base}/{FakeZigbee.LockName}/set")
+                .WithPayload(Encoding.UTF8.GetBytes(payload))
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build());
+        }
+
+        await client.DisconnectAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopHubAsync();
         await Server.DisposeAsync();
-        await Zigbee.DisposeAsync();
+        if (Zigbee is not null)
+        {
+            await Zigbee.DisposeAsync();
+        }
+
+        if (Home is not null)
+        {
+            await Home.DisposeAsync();
+        }
+
         await ServerBroker.DisposeAsync();
         await HomeBroker.DisposeAsync();
         hubKey.Dispose();
@@ -169,15 +283,15 @@ public sealed class HubHarness : IAsyncDisposable
     }
 }
 
-internal sealed class TestOutputLoggerProvider(ITestOutputHelper output) : ILoggerProvider
+internal sealed class TestOutputLoggerProvider(ITestOutputHelper? output, ConcurrentQueue<string>? sink = null) : ILoggerProvider
 {
-    public ILogger CreateLogger(string categoryName) => new TestOutputLogger(output, categoryName[(categoryName.LastIndexOf('.') + 1)..]);
+    public ILogger CreateLogger(string categoryName) => new TestOutputLogger(output, sink, categoryName[(categoryName.LastIndexOf('.') + 1)..]);
 
     public void Dispose()
     {
     }
 
-    private sealed class TestOutputLogger(ITestOutputHelper output, string category) : ILogger
+    private sealed class TestOutputLogger(ITestOutputHelper? output, ConcurrentQueue<string>? sink, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -186,9 +300,11 @@ internal sealed class TestOutputLoggerProvider(ITestOutputHelper output) : ILogg
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
+            var line = $"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " " + exception)}";
+            sink?.Enqueue(line);
             try
             {
-                output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " " + exception)}");
+                output?.WriteLine(line);
             }
             catch (InvalidOperationException)
             {

@@ -18,6 +18,20 @@ internal static class Wait
         }
     }
 
+    public static async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? Default);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("Timed out waiting for " + what);
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Asserts the condition stays false for a short while.</summary>
     public static async Task NeverAsync(Func<bool> condition, string what, TimeSpan? during = null)
     {

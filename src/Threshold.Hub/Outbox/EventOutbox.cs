@@ -108,17 +108,24 @@ internal sealed partial class EventOutbox(HubDatabase db, HubRuntime runtime, Ti
         }
     }
 
-    /// <summary>Drops every batch with seq ≤ <paramref name="seq"/>.</summary>
+    /// <summary>
+    /// Drops every batch with seq ≤ <paramref name="seq"/>. An ack above any seq this hub ever assigned means
+    /// the server applied batches this database no longer knows of (the hub's database was lost): what is still
+    /// unacknowledged is renumbered after the server's seq and re-signed, instead of being dropped unseen.
+    /// </summary>
     public int Acknowledge(long seq)
     {
         int removed;
         lock (gate)
         {
             using var connection = db.Open();
-            using var delete = connection.CreateCommand();
-            delete.CommandText = "DELETE FROM batches WHERE seq <= $seq";
-            delete.Parameters.AddWithValue("$seq", seq);
-            removed = delete.ExecuteNonQuery();
+            using var transaction = connection.BeginTransaction();
+            using var last = connection.CreateCommand();
+            last.Transaction = transaction;
+            last.CommandText = "SELECT COALESCE((SELECT value FROM meta WHERE key = 'last_seq'), 0)";
+            var lastSeq = Convert.ToInt64(last.ExecuteScalar(), CultureInfo.InvariantCulture);
+            removed = seq > lastSeq ? Renumber(connection, transaction, seq) : Delete(connection, transaction, seq);
+            transaction.Commit();
         }
 
         if (removed > 0)
@@ -127,6 +134,66 @@ internal sealed partial class EventOutbox(HubDatabase db, HubRuntime runtime, Ti
         }
 
         return removed;
+    }
+
+    private static int Delete(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, long seq)
+    {
+        using var delete = connection.CreateCommand();
+        delete.Transaction = transaction;
+        delete.CommandText = "DELETE FROM batches WHERE seq <= $seq";
+        delete.Parameters.AddWithValue("$seq", seq);
+        return delete.ExecuteNonQuery();
+    }
+
+    private int Renumber(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, long serverSeq)
+    {
+        var pending = new List<string>();
+        using (var select = connection.CreateCommand())
+        {
+            select.Transaction = transaction;
+            select.CommandText = "SELECT jws FROM batches ORDER BY seq";
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+            {
+                pending.Add(reader.GetString(0));
+            }
+        }
+
+        using (var clear = connection.CreateCommand())
+        {
+            clear.Transaction = transaction;
+            clear.CommandText = "DELETE FROM batches";
+            clear.ExecuteNonQuery();
+        }
+
+        var next = serverSeq;
+        foreach (var jws in pending)
+        {
+            next++;
+            var events = EventsOf(jws);
+            using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO batches (seq, jws, event_count) VALUES ($seq, $jws, $count)";
+            insert.Parameters.AddWithValue("$seq", next);
+            insert.Parameters.AddWithValue("$jws", runtime.BatchSigner.Sign(new EventBatch(runtime.Identity.HubId, next, events)));
+            insert.Parameters.AddWithValue("$count", events.Count);
+            insert.ExecuteNonQuery();
+        }
+
+        using var meta = connection.CreateCommand();
+        meta.Transaction = transaction;
+        meta.CommandText = "INSERT INTO meta (key, value) VALUES ('last_seq', $seq) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+        meta.Parameters.AddWithValue("$seq", next);
+        meta.ExecuteNonQuery();
+        return pending.Count;
+    }
+
+    /// <summary>The events inside one of our own stored batches (its JWS payload).</summary>
+    private static List<JsonElement> EventsOf(string jws)
+    {
+        var payload = jws.Split('.')[1];
+        using var doc = JsonDocument.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(payload));
+        return doc.RootElement.GetProperty("events").EnumerateArray().Select(e => e.Clone()).ToList();
     }
 
     /// <summary>Events not yet acknowledged (pending plus those inside formed batches).</summary>

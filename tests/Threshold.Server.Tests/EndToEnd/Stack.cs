@@ -43,10 +43,10 @@ internal sealed class Stack : IAsyncDisposable
         ReconnectMaxSeconds = 1,
     };
 
-    public static async Task<Stack> StartAsync(IDictionary<string, string>? serverSettings = null)
+    public static async Task<Stack> StartAsync(IDictionary<string, string>? serverSettings = null, DateTimeOffset? start = null)
     {
         var settings = new Dictionary<string, string>(serverSettings ?? new Dictionary<string, string>()) { ["Threshold:Mqtt:CommandTimeout"] = "00:00:05" };
-        var server = await ServerHost.StartAsync(settings, fakeHub: false);
+        var server = await ServerHost.StartAsync(settings, fakeHub: false, start);
         var world = await World.CreateAsync(server, cameraRequired: false);
         var homeBroker = await HomeNetworkBroker.StartAsync(FreePort());
         var devices = await SimulatedHome.StartAsync(new SimulatorOptions { MqttPort = homeBroker.Port, ActuationDelay = TimeSpan.FromMilliseconds(5), RetainState = true });

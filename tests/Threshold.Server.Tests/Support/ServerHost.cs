@@ -42,7 +42,7 @@ public sealed class ServerHost : IAsyncDisposable
     internal LogSink Logs { get; }
     public IServiceProvider Services => app.Services;
 
-    public static async Task<ServerHost> StartAsync(IDictionary<string, string>? settings = null, bool fakeHub = true)
+    public static async Task<ServerHost> StartAsync(IDictionary<string, string>? settings = null, bool fakeHub = true, DateTimeOffset? start = null)
     {
         var dataDir = Path.Combine(Path.GetTempPath(), "threshold-tests", Guid.NewGuid().ToString("N"));
         var args = new List<string>
@@ -59,7 +59,7 @@ public sealed class ServerHost : IAsyncDisposable
         };
         args.AddRange((settings ?? new Dictionary<string, string>()).Select(kv => $"--{kv.Key}={kv.Value}"));
 
-        var clock = new FakeTimeProvider(Start);
+        var clock = new FakeTimeProvider(start ?? Start);
         var hub = new FakeHubGateway();
         var logs = new LogSink();
         var app = await BuildAndStartAsync(args, fakeHub, clock, hub, logs);

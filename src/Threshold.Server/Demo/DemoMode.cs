@@ -69,7 +69,10 @@ internal static partial class DemoMode
         await hub.StartAsync(app.Lifetime.ApplicationStopping);
 
         demo.Write(demoPath);
-        LogReady(logger, demoPath, JsonSerializer.Serialize(demo, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+        // Printed for the person at the terminal, deliberately not logged: logs get shipped, credentials must not.
+        await Console.Out.WriteLineAsync($"Threshold demo is ready. Credentials ({demoPath}):\n" +
+            JsonSerializer.Serialize(demo, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+        LogReady(logger, demoPath);
         await app.WaitForShutdownAsync();
         await hub.StopAsync(CancellationToken.None);
         return 0;
@@ -97,6 +100,6 @@ internal static partial class DemoMode
         await HubPairing.PairAsync(http, serverUrl, code, "Demo hub", hubDir, ct, force: true);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Demo ready; credentials written to {Path}:\n{Demo}")]
-    private static partial void LogReady(ILogger logger, string path, string demo);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Demo ready; credentials written to {Path}")]
+    private static partial void LogReady(ILogger logger, string path);
 }

@@ -169,6 +169,26 @@ public sealed class HubLinkTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<MqttCommunicationException>(() => hubC.ConnectAsync(clientId: hub.Username));
     }
 
+    [Fact]
+    public async Task Broker_WillAimedAtAnotherHub_NeverReachesIt()
+    {
+        var (_, ownerB) = await host.ResidentAsync();
+        var (homeB, _) = await host.HomeAsync(ownerB);
+        await using var hubB = await TestHub.PairAsync(host, ownerB, homeB);
+        await hubB.ConnectAsync();
+        await hubB.ReportOnlineAsync();
+        await WaitUntilAsync(async () => (await (await host.Client(ownerB).GetAsync($"/api/v1/homes/{homeB}")).JsonAsync(HttpStatusCode.OK)).GetProperty("hubOnline").GetBoolean());
+
+        // Hub A's last will claims to be hub B going offline; A then drops off uncleanly.
+        var (_, ownerC) = await host.ResidentAsync();
+        var (homeC, _) = await host.HomeAsync(ownerC);
+        var hubC = await TestHub.PairAsync(host, ownerC, homeC);
+        await hubC.ConnectAsync(willTopic: hubB.Prefix + "state");
+        hubC.Crash();
+        await WaitUntilAsync(() => Task.FromResult(host.Logs.Lines.Any(l => l.Contains("MQTT publish refused", StringComparison.Ordinal) && l.Contains(hubB.Prefix, StringComparison.Ordinal))));
+        Assert.True((await (await host.Client(ownerB).GetAsync($"/api/v1/homes/{homeB}")).JsonAsync(HttpStatusCode.OK)).GetProperty("hubOnline").GetBoolean());
+    }
+
     private async Task<int> CountAuditAsync(string type)
     {
         await using var scope = host.Services.CreateAsyncScope();

@@ -56,13 +56,13 @@ internal sealed class TestHub : IAsyncDisposable
         return new TestHub(pairing, signing);
     }
 
-    public async Task ConnectAsync(string? clientId = null, string? password = null)
+    public async Task ConnectAsync(string? clientId = null, string? password = null, string? willTopic = null)
     {
         var options = new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", Port)
             .WithClientId(clientId ?? Username)
             .WithCredentials(Username, password ?? Password)
-            .WithWillTopic(Prefix + "state").WithWillPayload("{\"online\":false}").WithWillRetain()
+            .WithWillTopic(willTopic ?? Prefix + "state").WithWillPayload("{\"online\":false}").WithWillRetain()
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         await client.ConnectAsync(options);
@@ -112,11 +112,20 @@ internal sealed class TestHub : IAsyncDisposable
         throw new TimeoutException("No matching MQTT message arrived.");
     }
 
+    /// <summary>Drops the TCP connection without DISCONNECT, so the broker publishes the will.</summary>
+    public void Crash() => client.Dispose();
+
     public async ValueTask DisposeAsync()
     {
-        if (client.IsConnected)
+        try
         {
-            await client.DisconnectAsync();
+            if (client.IsConnected)
+            {
+                await client.DisconnectAsync();
+            }
+        }
+        catch (ObjectDisposedException)
+        {
         }
 
         client.Dispose();

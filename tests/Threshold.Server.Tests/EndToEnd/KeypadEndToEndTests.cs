@@ -187,6 +187,45 @@ public sealed class KeypadEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HubCutOff_OnceStaysSingleUseWrongCodeLimitAndLockoutHold()
+    {
+        var today = new { type = "once", from = "2026-11-24T07:00:00Z", to = "2026-11-24T20:00:00Z" };
+        var once = await GrantAsync(today, "826451");
+        await GrantAsync(new { type = "always" }, "193728");
+        await WaitSlotsAsync(2, enabled: true);
+
+        var broker = stack.Server.Services.GetRequiredService<HubBroker>();
+        await broker.StopAsync(CancellationToken.None);
+        Assert.True(await stack.Devices.TypeCodeAsync("826451"));
+        await WaitSlotsAsync(1, enabled: true);
+        await stack.Devices.ManualLockAsync();
+        Assert.False(await stack.Devices.TypeCodeAsync("826451"));
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.False(await stack.Devices.TypeCodeAsync("90817" + i));
+        }
+
+        await WaitSlotsAsync(1, enabled: false);
+        Assert.False(await stack.Devices.TypeCodeAsync("193728"));
+        await broker.StartAsync(CancellationToken.None);
+
+        await WaitAuditAsync("hub.alarm", "wrong_code_limit");
+        await WaitAuditAsync("hub.event", "credential_used_up");
+        Assert.Single(await stack.AuditAsync(), e => e.Type == "access.keypad_entry" && e.Data.Contains(once.ToString(), StringComparison.Ordinal));
+
+        // A lockout reached the hub before it was cut off again: it holds while the hub is alone.
+        await AdvanceAsync(TimeSpan.FromSeconds(301));
+        await WaitSlotsAsync(1, enabled: true);
+        (await stack.Server.Client(stack.World.OwnerToken).PutAsJsonAsync($"/api/v1/homes/{stack.World.HomeId}/lockout", new { })).EnsureSuccessStatusCode();
+        await WaitSlotsAsync(1, enabled: false);
+        await broker.StopAsync(CancellationToken.None);
+        await AdvanceAsync(TimeSpan.FromHours(2));
+        Assert.False(await stack.Devices.TypeCodeAsync("193728"));
+        Assert.All(stack.Devices.GetState().Slots, slot => Assert.False(slot.Enabled));
+        await broker.StartAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task HubDatabaseLost_ResyncRebuildsWithoutStaleCodes()
     {
         var stale = await GrantAsync(new { type = "always" }, "381946");

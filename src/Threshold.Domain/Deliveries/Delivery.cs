@@ -33,6 +33,13 @@ public sealed partial class Delivery
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset? ArrivedAt { get; private set; }
     public DateTimeOffset? EntryUsedAt { get; private set; }
+
+    /// <summary>
+    /// When the hub's own event stream showed the door actually unlocked for this delivery. Door and
+    /// bolt reports count for the delivery only from then on: an older report still queued on the hub
+    /// (say, "bolt locked" from before the unlock) must not complete a delivery whose door is open.
+    /// </summary>
+    public DateTimeOffset? EntryConfirmedAt { get; private set; }
     public DateTimeOffset? CompletedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
     public int Version { get; private set; }
@@ -116,6 +123,21 @@ public sealed partial class Delivery
         Status = DeliveryStatus.Unlocked;
         EntryUsedAt = now;
         Touch(now);
+    }
+
+    /// <summary>The hub reported the unlock it carried out for this delivery; idempotent.</summary>
+    public void ConfirmEntry(DateTimeOffset now)
+    {
+        if (EntryUsedAt is null)
+        {
+            throw new DomainException(DomainErrorCodes.InvalidTransition, "No entry was used, so none can be confirmed.");
+        }
+
+        if (EntryConfirmedAt is null)
+        {
+            EntryConfirmedAt = now;
+            Touch(now);
+        }
     }
 
     public void RecordDoorOpened(DateTimeOffset now)

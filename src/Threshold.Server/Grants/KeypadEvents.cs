@@ -77,6 +77,7 @@ internal sealed class KeypadEvents(ThresholdDbContext db, AuditTrail audit, Time
             try
             {
                 delivery.ConsumeEntry(now);
+                delivery.ConfirmEntry(now);
                 await audit.AppendAsync(homeId, AuditTypes.DeliveryStateChanged, actor, new { deliveryId = delivery.Id, status = DeliveryView.StatusName(delivery.Status), via = "keypad" }, ct);
             }
             catch (DomainException e)

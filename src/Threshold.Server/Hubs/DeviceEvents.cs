@@ -58,6 +58,11 @@ internal sealed class DeviceEvents(ThresholdDbContext db, AuditTrail audit, Gran
             return;
         }
 
+        if (type == "command_executed")
+        {
+            await ConfirmDeliveryEntryAsync(homeId, evt, ct);
+        }
+
         await audit.AppendAsync(homeId, type == "alarm" ? AuditTypes.HubAlarm : AuditTypes.HubEvent, actor, evt, ct);
     }
 
@@ -91,6 +96,24 @@ internal sealed class DeviceEvents(ThresholdDbContext db, AuditTrail audit, Gran
         return true;
     }
 
+    /// <summary>The hub's record of the unlock it carried out for a delivery: from here on its door reports count.</summary>
+    private async Task ConfirmDeliveryEntryAsync(Guid homeId, System.Text.Json.JsonElement evt, CancellationToken ct)
+    {
+        if (!evt.TryGetProperty("cmd", out var cmd) || cmd.ValueKind != System.Text.Json.JsonValueKind.String || cmd.GetString() != "unlock"
+            || !evt.TryGetProperty("reference", out var reference) || reference.ValueKind != System.Text.Json.JsonValueKind.String
+            || reference.GetString() is not { } r || !r.StartsWith("delivery:", StringComparison.Ordinal)
+            || !Guid.TryParse(r["delivery:".Length..], out var deliveryId))
+        {
+            return;
+        }
+
+        var delivery = await db.Deliveries.SingleOrDefaultAsync(d => d.Id == deliveryId && d.HomeId == homeId, ct);
+        if (delivery?.EntryUsedAt is not null)
+        {
+            delivery.ConfirmEntry(time.GetUtcNow());
+        }
+    }
+
     /// <summary>
     /// Moves the open delivery along. The door does what it does: an event the state machine does not
     /// expect (opened again after the relock, say) is recorded above but changes no state, and never
@@ -98,6 +121,11 @@ internal sealed class DeviceEvents(ThresholdDbContext db, AuditTrail audit, Gran
     /// </summary>
     private async Task AdvanceAsync(Delivery delivery, DeviceEventKind kind, string actor, CancellationToken ct)
     {
+        if (delivery.EntryConfirmedAt is null)
+        {
+            return; // a report from before the hub carried out this delivery's unlock
+        }
+
         var now = time.GetUtcNow();
         var before = delivery.Status;
         try

@@ -28,6 +28,10 @@ public sealed class DeliveryLifecycleTests : IAsyncLifetime
         var command = Assert.Single(host.Hub.Commands);
         Assert.Equal((world.HomeId, world.LockId, LockAction.Unlock), (command.HomeId, command.LockId, command.Action));
 
+        // A lock report from before the hub carried out the unlock does not count for the delivery.
+        await ApplyAsync(DeviceEventKind.BoltLocked);
+        Assert.Equal("unlocked", await CarrierStatusAsync());
+        await ConfirmUnlockAsync();
         await ApplyAsync(DeviceEventKind.BoltUnlocked);
         await ApplyAsync(DeviceEventKind.DoorOpened);
         await ApplyAsync(DeviceEventKind.DoorClosed);
@@ -52,6 +56,7 @@ public sealed class DeliveryLifecycleTests : IAsyncLifetime
     {
         await (await host.ArriveAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
         await (await host.UnlockAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
+        await ConfirmUnlockAsync();
         await ApplyAsync(DeviceEventKind.BoltLocked);
         Assert.Equal("completed", await CarrierStatusAsync());
     }
@@ -61,6 +66,7 @@ public sealed class DeliveryLifecycleTests : IAsyncLifetime
     {
         await (await host.ArriveAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
         await (await host.UnlockAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
+        await ConfirmUnlockAsync();
         await ApplyAsync(DeviceEventKind.DoorOpened);
         await ApplyAsync(DeviceEventKind.DoorClosed);
         await ApplyAsync(DeviceEventKind.BoltJammed);
@@ -136,6 +142,20 @@ public sealed class DeliveryLifecycleTests : IAsyncLifetime
         await (await host.UnlockAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
         var response = await host.Client(world.OwnerToken).PostAsync($"/api/v1/homes/{world.HomeId}/deliveries/{world.DeliveryId}/decline", null);
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+    }
+
+    /// <summary>What the hub's stream says once it carried out the unlock: door reports count from here on.</summary>
+    private async Task ConfirmUnlockAsync()
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Threshold.Server.Data.ThresholdDbContext>();
+        var audit = scope.ServiceProvider.GetRequiredService<Threshold.Server.Audit.AuditTrail>();
+        var evt = JsonSerializer.SerializeToElement(new { type = "command_executed", cmd = "unlock", lockId = world.LockId, reference = $"delivery:{world.DeliveryId}" });
+        await Threshold.Server.Data.WriteScope.WriteAsync(db, audit, async c =>
+        {
+            await scope.ServiceProvider.GetRequiredService<DeviceEvents>().RecordHubEventAsync(world.HomeId, evt, "hub:test", c);
+            return true;
+        }, CancellationToken.None);
     }
 
     private async Task ApplyAsync(DeviceEventKind kind)

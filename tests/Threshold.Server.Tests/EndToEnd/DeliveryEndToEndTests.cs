@@ -42,7 +42,7 @@ public sealed class DeliveryEndToEndTests : IAsyncLifetime
         stack.Server.Clock.Advance(TimeSpan.FromSeconds(2));
         await Stack.WaitUntilAsync(() => stack.Devices.GetState().Bolt == BoltPosition.Locked, "relock");
         await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "completed", "completed");
-        Assert.Contains(await stack.AuditAsync(), e => e.Type == "hub.event" && e.Data.Contains("max_unlocked_time", StringComparison.Ordinal));
+        await Stack.WaitUntilAsync(async () => (await stack.AuditAsync()).Any(e => e.Type == "hub.event" && e.Data.Contains("max_unlocked_time", StringComparison.Ordinal)), "relocked: max_unlocked_time");
     }
 
     [Fact]
@@ -110,12 +110,21 @@ public sealed class DeliveryEndToEndTests : IAsyncLifetime
         await restart;
 
         // The hub relocks 5 s (fake clock) after the door closed; its outbox carries the door events across the outage.
-        await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "door_closed", "door_closed after restart", seconds: 30);
+        try
+        {
+            await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "door_closed", "door_closed after restart", seconds: 30);
+        }
+        catch (Exception) when (Environment.GetEnvironmentVariable("THR_DEBUG") == "1")
+        {
+            Assert.Fail(await stack.DeliveryStatusAsync(id) + "\n" + string.Join("\n", stack.Server.Logs.Lines.Where(l => !l.StartsWith("Debug", StringComparison.Ordinal) && !l.Contains("EntityFramework", StringComparison.Ordinal) && !l.Contains("AspNetCore", StringComparison.Ordinal)).TakeLast(50)));
+        }
         stack.Server.Clock.Advance(TimeSpan.FromSeconds(6));
         await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "completed", "completed");
         // From the unlock on (the hub also reported the door closed when it first started).
         var all = await stack.AuditAsync();
         var audit = all.Skip(all.FindIndex(e => e.Type == "delivery.state_changed" && e.Data.Contains("\"unlocked\"", StringComparison.Ordinal))).ToList();
+        Assert.True(audit.Count(e => e.Type == "device.event" && e.Data.Contains("Door", StringComparison.Ordinal)) == 2,
+            string.Join("\n", audit.Select(e => e.Type + " " + e.Data[..Math.Min(160, e.Data.Length)])));
         Assert.Single(audit, e => e.Type == "device.event" && e.Data.Contains("DoorOpened", StringComparison.Ordinal));
         Assert.Single(audit, e => e.Type == "device.event" && e.Data.Contains("DoorClosed", StringComparison.Ordinal));
         Assert.Equal(BoltPosition.Locked, stack.Devices.GetState().Bolt);

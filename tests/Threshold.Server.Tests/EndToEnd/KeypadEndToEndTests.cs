@@ -243,7 +243,7 @@ public sealed class KeypadEndToEndTests : IAsyncLifetime
         await stack.StartHubAsync();
         await using var scope = stack.Server.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<Threshold.Server.Data.ThresholdDbContext>();
-        await Stack.WaitUntilAsync(() => Task.FromResult(db.Credentials.AsNoTracking().Count(c => c.LockState == "on_lock") == 1), "the rebuilt slot reported on the lock");
+        await Stack.WaitUntilAsync(() => Task.FromResult(db.Credentials.AsNoTracking().Count(c => c.Active && c.LockState == "on_lock") == 1), "the rebuilt slot reported on the lock");
         await WaitSlotsAsync(1, enabled: true);
         Assert.False(await stack.Devices.TypeCodeAsync("381946"));
         Assert.True(await stack.Devices.TypeCodeAsync("650273"));

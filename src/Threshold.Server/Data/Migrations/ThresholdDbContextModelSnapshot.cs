@@ -167,6 +167,9 @@ namespace Threshold.Server.Data.Migrations
                     b.Property<Guid>("EnrolmentId")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("EntryConfirmedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("EntryUsedAt")
                         .HasColumnType("INTEGER");
 

@@ -41,6 +41,17 @@ internal sealed class Home
 
     public long NextCredentialVersion() => ++CredentialVersion;
 
+    /// <summary>Guest and service codes made from now on have this many digits; existing codes keep theirs.</summary>
+    public void SetKeypadCodeLength(int digits)
+    {
+        if (digits is < Threshold.Domain.Grants.KeypadCodes.MinLength or > Threshold.Domain.Grants.KeypadCodes.MaxLength)
+        {
+            throw new Threshold.Domain.DomainException(Threshold.Domain.DomainErrorCodes.InvalidCode, "Codes are 4–8 digits.");
+        }
+
+        KeypadCodeLength = digits;
+    }
+
     public void StartLockout(DateTimeOffset? until)
     {
         LockoutActive = true;

@@ -25,6 +25,8 @@ internal sealed record HomeState(
     bool HubOnline, bool CameraLive, bool LockoutActive, DateTimeOffset? LockoutUntil, IReadOnlyList<LockView> Locks);
 
 /// <summary><c>until</c> is an ISO 8601 instant with its offset, parsed like a delivery window (a bare local time is refused).</summary>
+internal sealed record KeypadSettingsRequest(int? CodeLength);
+
 internal sealed record LockoutRequest(string? Until);
 
 internal static class HomesApi
@@ -37,6 +39,7 @@ internal static class HomesApi
         api.MapGet("/{homeId:guid}", Get);
         api.MapPut("/{homeId:guid}/lockout", StartLockout);
         api.MapDelete("/{homeId:guid}/lockout", EndLockout);
+        api.MapPut("/{homeId:guid}/keypad", SetKeypad);
         return app;
     }
 
@@ -157,6 +160,29 @@ internal static class HomesApi
             return true;
         }, ct);
         sync.Request(homeId);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>Owner setting: digits in new guest and service codes (4–8; deliveries always use 8).</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> SetKeypad(
+        Guid homeId, KeypadSettingsRequest body, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, CancellationToken ct)
+    {
+        if (!await db.IsOwnerAsync(homeId, user.UserId(), ct))
+        {
+            return Problems.NotFound();
+        }
+
+        if (body.CodeLength is not (>= 4 and <= 8))
+        {
+            return Problems.Invalid("invalid_field", "'codeLength' must be 4–8.", "codeLength");
+        }
+
+        await db.WriteAsync(audit, async c =>
+        {
+            (await db.Homes.SingleAsync(h => h.Id == homeId, c)).SetKeypadCodeLength(body.CodeLength.Value);
+            await audit.AppendAsync(homeId, AuditTypes.KeypadSettingsChanged, "user:" + user.UserId(), new { codeLength = body.CodeLength }, c);
+            return true;
+        }, ct);
         return TypedResults.NoContent();
     }
 

@@ -145,4 +145,16 @@ public sealed class GrantsApiTests : IAsyncLifetime
             .ProblemAsync(HttpStatusCode.BadRequest, "unknown_account");
         Assert.Equal("appAccess.email", problem.GetProperty("field").GetString());
     }
+
+    [Fact]
+    public async Task KeypadLength_SetPerHome_NewCodesFollowIt()
+    {
+        (await host.Client(owner).PutAsJsonAsync($"/api/v1/homes/{homeId}/keypad", new { codeLength = 4 })).EnsureSuccessStatusCode();
+        var created = await (await CreateAsync(new { name = "Neighbour", kind = "guest", schedule = new { type = "always" }, keypad = new { generate = true } }))
+            .JsonAsync(HttpStatusCode.Created);
+        Assert.Matches("^[0-9]{4}$", created.GetProperty("keypadCode").GetString()!);
+        await (await host.Client(owner).PutAsJsonAsync($"/api/v1/homes/{homeId}/keypad", new { codeLength = 9 })).ProblemAsync(HttpStatusCode.BadRequest, "invalid_field");
+        var (_, stranger) = await host.ResidentAsync();
+        await (await host.Client(stranger).PutAsJsonAsync($"/api/v1/homes/{homeId}/keypad", new { codeLength = 5 })).ProblemAsync(HttpStatusCode.NotFound, "not_found");
+    }
 }

@@ -13,6 +13,9 @@ internal sealed record PhaseResult(
 {
     public double Rate => Counted / Window.TotalSeconds;
 
+    /// <summary>CPU other processes used during the phase, in cores (see <see cref="CpuMeter"/>).</summary>
+    public double OthersCores { get; init; } = double.NaN;
+
     public string ErrorSummary => ErrorKinds.Count == 0
         ? "none"
         : string.Join(", ", ErrorKinds.OrderByDescending(e => e.Value).Select(e => $"{e.Key} ×{e.Value}"));

@@ -63,6 +63,7 @@ internal sealed class RawSqliteBaseline : IDisposable
 
         threads.ForEach(t => t.Start());
         ready.Wait();
+        var meter = CpuMeter.Start();
         var clock = Stopwatch.StartNew();
         var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         foreach (var tally in tallies)
@@ -73,7 +74,7 @@ internal sealed class RawSqliteBaseline : IDisposable
         Volatile.Write(ref deadline, end);
         go.Set();
         threads.ForEach(t => t.Join());
-        return WorkerTally.Combine(name, tallies, duration, clock.Elapsed, exhaustedEarly: false);
+        return WorkerTally.Combine(name, tallies, duration, clock.Elapsed, exhaustedEarly: false) with { OthersCores = meter.OthersCores() };
     }
 
     private string TransactOnce(int w, SqliteConnection connection, SqliteCommand update, SqliteCommand insert, string prevHash, WorkerTally tally)

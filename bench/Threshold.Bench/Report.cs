@@ -21,25 +21,25 @@ internal static class Report
         Console.WriteLine(string.Create(Invariant,
             $"  {r.Name,-14} {r.Rate,9:F1}/s  ok {r.Counted,7} in {r.Window.TotalSeconds,5:F2} s ({r.Ok} by {r.Elapsed.TotalSeconds:F2} s)  errors {r.Errors}  " +
             $"p50 {r.P50Ms,7:F2} ms  p95 {r.P95Ms,7:F2} ms  p99 {r.P99Ms,7:F2} ms  max {r.MaxMs,7:F1} ms{(r.ExhaustedEarly ? "  (ran out of deliveries: shorter phase)" : "")}" +
-            $"  load {LoadAverage()}{(r.Errors > 0 ? "  errors: " + r.ErrorSummary : "")}"));
+            $"  other processes {r.OthersCores:F2} cores{(r.Errors > 0 ? "  errors: " + r.ErrorSummary : "")}"));
 
     public static void Table(IReadOnlyList<(PhaseResult Raw, PhaseResult Server)> rounds)
     {
         Console.WriteLine();
-        Console.WriteLine("| run | raw SQLite tx/s | server unlocks/s | server ÷ raw | raw p50 / p95 / p99 (ms) | server p50 / p95 / p99 (ms) | server errors |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| run | raw SQLite tx/s | server unlocks/s | server ÷ raw | raw p50 / p95 / p99 (ms) | server p50 / p95 / p99 (ms) | server errors | other processes' CPU, cores (raw / server) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         for (var i = 0; i < rounds.Count; i++)
         {
             var (raw, server) = rounds[i];
             Console.WriteLine(string.Create(Invariant,
-                $"| {i + 1} | {raw.Rate:F0} | {server.Rate:F0} | {Percent(server.Rate / raw.Rate)} | {Latency(raw)} | {Latency(server)} | {server.Errors} |"));
+                $"| {i + 1} | {raw.Rate:F0} | {server.Rate:F0} | {Percent(server.Rate / raw.Rate)} | {Latency(raw)} | {Latency(server)} | {server.Errors} | {raw.OthersCores:F2} / {server.OthersCores:F2} |"));
         }
 
         var rawMedian = Median(rounds.Select(r => r.Raw.Rate));
         var serverMedian = Median(rounds.Select(r => r.Server.Rate));
         var ratioMedian = Median(rounds.Select(r => r.Server.Rate / r.Raw.Rate));
         Console.WriteLine(string.Create(Invariant,
-            $"| **median** | **{rawMedian:F0}** | **{serverMedian:F0}** | **{Percent(serverMedian / rawMedian)}** (median of per-run ratios {Percent(ratioMedian)}) | | | {rounds.Sum(r => r.Server.Errors)} |"));
+            $"| **median** | **{rawMedian:F0}** | **{serverMedian:F0}** | **{Percent(serverMedian / rawMedian)}** (median of per-run ratios {Percent(ratioMedian)}) | | | {rounds.Sum(r => r.Server.Errors)} | |"));
         Console.WriteLine();
         Console.WriteLine(serverMedian / rawMedian >= 0.40
             ? "goal (server ≥ 40% of the raw SQLite rate): met"

@@ -20,6 +20,7 @@ internal static class UnlockLoad
         var tokens = new ConcurrentDictionary<string, AuthenticationHeaderValue>(StringComparer.Ordinal);
         using var stop = new CancellationTokenSource();
         var exhausted = 0;
+        var meter = CpuMeter.Start();
         var clock = Stopwatch.StartNew();
         stop.CancelAfter(duration);
         await Task.WhenAll(Enumerable.Range(0, clients).Select(w => Task.Run(async () =>
@@ -38,7 +39,7 @@ internal static class UnlockLoad
         })));
         var elapsed = clock.Elapsed;
         var ranDry = exhausted == 1 && elapsed < duration;
-        return WorkerTally.Combine(name, tallies, ranDry ? elapsed : duration, elapsed, ranDry);
+        return WorkerTally.Combine(name, tallies, ranDry ? elapsed : duration, elapsed, ranDry) with { OthersCores = meter.OthersCores() };
     }
 
     private static async Task UnlockOnceAsync(HttpClient http, AuthenticationHeaderValue auth, Guid id, WorkerTally tally)

@@ -20,7 +20,7 @@ internal static class Report
             - nproc: {Environment.ProcessorCount}{(cpu is null ? "" : $" ({cpu})")}
             - uname -r: {Run("uname", "-r") ?? RuntimeInformation.OSDescription}
             - load average at start (1/5/15 min): {LoadAverage()}
-            - commit: {Run("git", "rev-parse --short HEAD") ?? "?"}{(string.IsNullOrEmpty(Run("git", "status --porcelain --untracked-files=no")) ? "" : " + uncommitted changes in the working tree")}
+            - code: HEAD {Run("git", "rev-parse --short HEAD") ?? "?"}{(string.IsNullOrEmpty(Run("git", "status --porcelain --untracked-files=no")) ? "" : " + uncommitted changes")}; binaries built {Built("Threshold.Server")} (server), {Built("Threshold.Hub")} (hub)
             - dotnet --version: {Run("dotnet", "--version") ?? "?"} (runtime {RuntimeInformation.FrameworkDescription}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC)
             """);
     }
@@ -80,6 +80,13 @@ internal static class Report
         }
 
         return md.ToString();
+    }
+
+    /// <summary>When the referenced assembly was written: the working tree may have moved on since.</summary>
+    private static string Built(string assembly)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, assembly + ".dll");
+        return File.Exists(path) ? File.GetLastWriteTimeUtc(path).ToString("yyyy-MM-dd HH:mm 'UTC'", Inv) : "?";
     }
 
     public static string LoadAverage() =>

@@ -37,7 +37,8 @@ internal static class DatabaseSetup
 /// <summary>Per-connection settings: durability over speed, and referential integrity.</summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
-    private const string Pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+    // busy_timeout: writers outside WriteScope's gate wait inside SQLite instead of the provider's 150 ms thread sleep.
+    private const string Pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

@@ -114,7 +114,8 @@ internal sealed partial class HubInbox(HubLink link, IServiceScopeFactory scopes
                 return false;
             }
 
-            homeId = hub.HomeId;
+            // Only a hub that comes (back) online needs the set again; its retained state on every bolt change does not.
+            homeId = hub.Online ? null : hub.HomeId;
             if (hub.Online != state.Online)
             {
                 await audit.AppendAsync(hub.HomeId, AuditTypes.HubConnection, "hub:" + hub.Id, new { online = state.Online }, c);

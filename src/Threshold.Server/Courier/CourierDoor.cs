@@ -85,7 +85,7 @@ internal sealed partial class CourierDoor(
             // The single entry: Version is a concurrency token, so this UPDATE only lands if nobody
             // consumed the entry since we read it (and the IMMEDIATE transaction serialises SQLite writers).
             delivery.ConsumeEntry(now);
-            lockId = await db.Locks.Where(l => l.HomeId == home.Id).OrderBy(l => l.Id).Select(l => l.Id).FirstAsync(c);
+            lockId = await db.FrontDoorIdAsync(home.Id, c);
             await AuditStateAsync(delivery, courier, c);
             await audit.AppendAsync(home.Id, AuditTypes.LockCommand, Actor(courier), new { deliveryId = id, lockId, action = "unlock" }, c);
             return null;
@@ -104,7 +104,7 @@ internal sealed partial class CourierDoor(
         // The entry stays consumed: a failed unlock is never retried on the same single use.
         LogHubRefused(logger, id, sent.Error ?? "unknown");
         await FailAsync(id, courier, "hub_" + (sent.Error ?? "error"), ct);
-        return HubProblem(sent.Error);
+        return Grants.HubProblems.From(sent.Error);
     }
 
     public async Task<DoorResult> LockAsync(Guid id, ClaimsPrincipal courier, CancellationToken ct)
@@ -125,14 +125,14 @@ internal sealed partial class CourierDoor(
             return Problems.Conflict("invalid_transition", "There is no open entry to lock.");
         }
 
-        var lockId = await db.Locks.Where(l => l.HomeId == homeId).OrderBy(l => l.Id).Select(l => l.Id).FirstAsync(ct);
+        var lockId = await db.FrontDoorIdAsync(homeId, ct);
         await db.WriteAsync(audit, async c =>
         {
             await audit.AppendAsync(homeId, AuditTypes.LockCommand, Actor(courier), new { deliveryId = id, lockId, action = "lock" }, c);
             return true;
         }, ct);
         var sent = await hubs.SendAsync(homeId, lockId, LockAction.Lock, "delivery:" + id, ct);
-        return sent.Ok ? TypedResults.Ok(CourierApi.Result(delivery)) : HubProblem(sent.Error);
+        return sent.Ok ? TypedResults.Ok(CourierApi.Result(delivery)) : Grants.HubProblems.From(sent.Error);
     }
 
     /// <summary>
@@ -179,8 +179,6 @@ internal sealed partial class CourierDoor(
             return true;
         }, CancellationToken.None);
     }
-
-    private static ProblemHttpResult HubProblem(string? error) => Grants.HubProblems.From(error);
 
     private static string Actor(ClaimsPrincipal courier) => "courier:" + courier.UserId();
 

@@ -86,7 +86,7 @@ internal static class AccessApi
             }
 
             grant.RecordEntry();
-            lockId = await db.Locks.Where(l => l.HomeId == home.Id).OrderBy(l => l.Id).Select(l => l.Id).FirstAsync(c);
+            lockId = await db.FrontDoorIdAsync(home.Id, c);
             await audit.AppendAsync(home.Id, AuditTypes.LockCommand, "user:" + me, new { grantId, lockId, action = "unlock" }, c);
             return null;
         }, ct);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Threshold.Protocol.Keys;
 using Threshold.Protocol.Sealing;
 using Threshold.Server.Data;
+using Threshold.Server.Homes;
 using Threshold.Server.Hubs;
 
 namespace Threshold.Server.Grants;
@@ -71,7 +72,7 @@ internal sealed partial class CredentialSync(
         home.NextCredentialVersion();
         await db.SaveChangesAsync(ct);
 
-        var lockId = await db.Locks.AsNoTracking().Where(l => l.HomeId == homeId).OrderBy(l => l.Id).Select(l => l.Id).FirstAsync(ct);
+        var lockId = await db.FrontDoorIdAsync(homeId, ct);
         var set = await scope.ServiceProvider.GetRequiredService<CredentialSet>().BuildAsync(home, ct);
         var version = home.CredentialVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var sealingKey = KeyEncoding.ImportEcdhPublicSpki(hub.SealingKey);

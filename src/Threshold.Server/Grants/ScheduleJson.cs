@@ -62,8 +62,7 @@ internal static class ScheduleJson
     private static DateTimeOffset ParseInstant(JsonObject o, string field)
     {
         var text = o[field]?.GetValue<string>() ?? throw new FormatException($"{field}: required");
-        var hasOffset = text.Length > 10 && (text.EndsWith('Z') || text[^6] is '+' or '-');
-        return hasOffset && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var value)
+        return Infrastructure.Instants.TryParse(text, out var value)
             ? value
             : throw new FormatException($"{field}: an ISO 8601 date-time with offset");
     }

@@ -17,4 +17,8 @@ internal static class HomeAccess
 
     public static async Task<bool> IsOwnerAsync(this ThresholdDbContext db, Guid homeId, Guid userId, CancellationToken ct) =>
         await db.RoleAsync(homeId, userId, ct) == HomeRole.Owner;
+
+    /// <summary>The lock commands for this home address (its first; homes have one door today).</summary>
+    public static Task<Guid> FrontDoorIdAsync(this ThresholdDbContext db, Guid homeId, CancellationToken ct) =>
+        db.Locks.AsNoTracking().Where(l => l.HomeId == homeId).OrderBy(l => l.Id).Select(l => l.Id).FirstAsync(ct);
 }

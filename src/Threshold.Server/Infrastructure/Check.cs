@@ -44,13 +44,20 @@ internal static class Instants
             return Problems.Invalid("missing_field", $"'{field}' is required.", field);
         }
 
-        var hasOffset = text.Length > 10 && (text.EndsWith('Z') || text.EndsWith('z') || text[^6] is '+' or '-');
-        if (!hasOffset || !DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
-                System.Globalization.DateTimeStyles.None, out value))
+        if (!TryParse(text, out value))
         {
             return Problems.Invalid("invalid_instant", $"'{field}' must be an ISO 8601 date-time with an offset, e.g. 2026-11-23T10:00:00Z.", field);
         }
 
         return null;
+    }
+
+    /// <summary>True for an ISO 8601 date-time that states its offset; the one rule for every instant we accept.</summary>
+    public static bool TryParse(string text, out DateTimeOffset value)
+    {
+        value = default;
+        var hasOffset = text.Length > 10 && (text.EndsWith('Z') || text.EndsWith('z') || text[^6] is '+' or '-');
+        return hasOffset && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.None, out value);
     }
 }

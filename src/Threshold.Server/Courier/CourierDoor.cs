@@ -29,15 +29,14 @@ internal sealed partial class CourierDoor(
 
     public async Task<DoorResult> ArriveAsync(Guid id, ClaimsPrincipal courier, GeoPoint location, double accuracy, string barcode, CancellationToken ct)
     {
-        if (await VisibleHomeAsync(id, courier, ct) is not { } homeId)
-        {
-            return Problems.NotFound();
-        }
-
-        var hub = await hubs.GetStatusAsync(homeId, ct);
         return await db.WriteAsync<DoorResult>(audit, async c =>
         {
-            var (delivery, home, enrolment) = await LoadAsync(id, c);
+            if (await LoadAsync(id, courier, c) is not var (delivery, home, enrolment, _))
+            {
+                return Problems.NotFound();
+            }
+
+            var hub = await hubs.GetStatusAsync(home.Id, c);
             var now = time.GetUtcNow();
             var decision = delivery.CheckArrival(courier.UserId(), location, accuracy, barcode, Conditions(home, hub),
                 new GeofencePolicy(Access.GeofenceRadiusMeters, Access.MaxLocationAccuracyMeters), enrolment.CameraRequired, now);
@@ -59,16 +58,17 @@ internal sealed partial class CourierDoor(
 
     public async Task<DoorResult> UnlockAsync(Guid id, ClaimsPrincipal courier, CancellationToken ct)
     {
-        if (await VisibleHomeAsync(id, courier, ct) is not { } homeId)
-        {
-            return Problems.NotFound();
-        }
-
-        var hub = await hubs.GetStatusAsync(homeId, ct);
-        Guid lockId = default;
+        Guid homeId = default, lockId = default;
         var decided = await db.WriteAsync<DoorResult?>(audit, async c =>
         {
-            var (delivery, home, enrolment) = await LoadAsync(id, c);
+            // One read inside the write lock: the decision sees the state its conditional update will change.
+            if (await LoadAsync(id, courier, c) is not var (delivery, home, enrolment, frontDoor))
+            {
+                return Problems.NotFound();
+            }
+
+            (homeId, lockId) = (home.Id, frontDoor);
+            var hub = await hubs.GetStatusAsync(home.Id, c);
             if (enrolment.EntryMethod == Carriers.EntryMethod.Keypad)
             {
                 return Problems.Conflict("use_keypad", "This home takes deliveries by keypad code; the code came with the arrival.");
@@ -85,7 +85,6 @@ internal sealed partial class CourierDoor(
             // The single entry: Version is a concurrency token, so this UPDATE only lands if nobody
             // consumed the entry since we read it (and the IMMEDIATE transaction serialises SQLite writers).
             delivery.ConsumeEntry(now);
-            lockId = await db.FrontDoorIdAsync(home.Id, c);
             await AuditStateAsync(delivery, courier, c);
             await audit.AppendAsync(home.Id, AuditTypes.LockCommand, Actor(courier), new { deliveryId = id, lockId, action = "unlock" }, c);
             return null;
@@ -146,12 +145,21 @@ internal sealed partial class CourierDoor(
             .Select(d => (Guid?)d.HomeId).SingleOrDefaultAsync(ct);
     }
 
-    private async Task<(Delivery, Home, Carriers.CarrierEnrolment)> LoadAsync(Guid id, CancellationToken ct)
+    /// <summary>
+    /// The delivery (tracked), its home, enrolment and front door, in one query; null unless this courier's carrier
+    /// owns the delivery, so another carrier's courier learns nothing (404). A colleague not assigned gets a decision.
+    /// </summary>
+    private async Task<(Delivery, Home, Carriers.CarrierEnrolment, Guid)?> LoadAsync(Guid id, ClaimsPrincipal courier, CancellationToken ct)
     {
-        var delivery = await db.Deliveries.SingleAsync(d => d.Id == id, ct);
-        var home = await db.Homes.AsNoTracking().SingleAsync(h => h.Id == delivery.HomeId, ct);
-        var enrolment = await db.Enrolments.AsNoTracking().SingleAsync(e => e.Id == delivery.EnrolmentId, ct);
-        return (delivery, home, enrolment);
+        var carrierId = courier.CarrierId();
+        var row = await (
+            from d in db.Deliveries
+            where d.Id == id && d.CarrierId == carrierId
+            join h in db.Homes on d.HomeId equals h.Id
+            join e in db.Enrolments on d.EnrolmentId equals e.Id
+            select new { d, h, e, LockId = db.Locks.Where(l => l.HomeId == h.Id).OrderBy(l => l.Id).Select(l => l.Id).FirstOrDefault() })
+            .SingleOrDefaultAsync(ct);
+        return row is null ? null : (row.d, row.h, row.e, row.LockId);
     }
 
     private static HomeConditions Conditions(Home home, HubStatus hub) =>

@@ -29,6 +29,8 @@ internal static class WriteScope
 
         try
         {
+            // The transaction is all-or-nothing already; EF's own savepoint around SaveChanges is two extra statements.
+            db.Database.AutoSavepointsEnabled = false;
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var result = await work(ct);
             await db.SaveChangesAsync(ct);

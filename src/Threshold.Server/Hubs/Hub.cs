@@ -7,6 +7,8 @@ internal sealed class Hub
     {
     }
 
+    private static readonly TimeSpan SeenRefresh = TimeSpan.FromMinutes(1);
+
     public Guid Id { get; private set; }
     public Guid HomeId { get; private set; }
     public string Name { get; private set; } = "";
@@ -44,6 +46,10 @@ internal sealed class Hub
         LastSeq = seq;
         LastSeenAt = now;
     }
+
+    /// <summary>Whether a state report says something new: liveness or camera changed, or last seen a while ago.</summary>
+    public bool ChangedBy(bool online, bool cameraLive, DateTimeOffset now) =>
+        online != Online || cameraLive != CameraLive || LastSeenAt is not { } seen || now - seen >= SeenRefresh;
 
     public void Reported(bool online, bool cameraLive, DateTimeOffset now)
     {

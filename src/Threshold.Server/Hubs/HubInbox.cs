@@ -12,7 +12,8 @@ namespace Threshold.Server.Hubs;
 /// against the hub's paired key, duplicates ignored, applied with the batch seq in one transaction,
 /// then acknowledged) and retained state (online/offline, camera).
 /// </summary>
-internal sealed partial class HubInbox(HubLink link, IServiceScopeFactory scopes, Grants.CredentialSync credentials, TimeProvider time, ILogger<HubInbox> logger) : BackgroundService
+internal sealed partial class HubInbox(
+    HubLink link, IServiceScopeFactory scopes, HubDirectory directory, Grants.CredentialSync credentials, TimeProvider time, ILogger<HubInbox> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -104,6 +105,13 @@ internal sealed partial class HubInbox(HubLink link, IServiceScopeFactory scopes
         }
 
         var db = services.GetRequiredService<ThresholdDbContext>();
+        var known = await db.Hubs.AsNoTracking().SingleOrDefaultAsync(h => h.Id == message.HubId, ct);
+        if (known is null || !known.ChangedBy(state.Online, state.Camera, time.GetUtcNow()))
+        {
+            // The hub republishes its retained state on every bolt and door change; nothing to write for those.
+            return;
+        }
+
         var audit = services.GetRequiredService<AuditTrail>();
         Guid? homeId = null;
         await db.WriteAsync(audit, async c =>
@@ -124,6 +132,7 @@ internal sealed partial class HubInbox(HubLink link, IServiceScopeFactory scopes
             hub.Reported(state.Online, state.Camera, time.GetUtcNow());
             return true;
         }, ct);
+        directory.Forget(known.HomeId);
         if (state.Online && homeId is { } home)
         {
             // A hub that (re)connects gets the complete current set: offline changes converge here.

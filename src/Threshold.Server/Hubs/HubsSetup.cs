@@ -29,6 +29,7 @@ internal static class HubsSetup
         services.AddScoped<Grants.CredentialSet>();
         services.AddSingleton<Grants.CredentialSync>();
         services.AddHostedService(sp => sp.GetRequiredService<Grants.CredentialSync>());
+        services.AddSingleton<HubDirectory>();
         services.AddSingleton<IHubGateway, MqttHubGateway>();
         services.Configure<RateLimiterOptions>(o => o.AddPolicy(PairingApi.RateLimit, ctx =>
             RateLimitPartition.GetFixedWindowLimiter("ip:" + ctx.Connection.RemoteIpAddress, _ => new FixedWindowRateLimiterOptions

@@ -1,6 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Threshold.Server.Data;
 
 namespace Threshold.Server.Hubs;
 
@@ -9,17 +7,17 @@ namespace Threshold.Server.Hubs;
 /// server's key for exactly that hub and lock, confirmed by the hub's reply.
 /// </summary>
 internal sealed class MqttHubGateway(
-    IServiceScopeFactory scopes, HubLink link, ServerSigningKey key, IOptions<MqttOptions> options, TimeProvider time) : IHubGateway
+    HubDirectory directory, HubLink link, ServerSigningKey key, IOptions<MqttOptions> options, TimeProvider time) : IHubGateway
 {
     public async Task<HubStatus> GetStatusAsync(Guid homeId, CancellationToken ct)
     {
-        var hub = await FindAsync(homeId, ct);
+        var hub = await directory.FindAsync(homeId, ct);
         return hub is null ? new HubStatus(false, false) : new HubStatus(hub.Online && link.IsConnected, hub.CameraLive);
     }
 
     public async Task<HubCommandResult> SendAsync(Guid homeId, Guid lockId, LockAction action, string reference, CancellationToken ct)
     {
-        var hub = await FindAsync(homeId, ct);
+        var hub = await directory.FindAsync(homeId, ct);
         if (hub is null || !hub.Online || !link.IsConnected)
         {
             return HubCommandResult.Failed("hub_offline");
@@ -31,12 +29,5 @@ internal sealed class MqttHubGateway(
             new Dictionary<string, string> { ["reference"] = reference }, options.Value.CommandLifetime, jti);
         var reply = await link.RequestAsync(hub.Id, jti, jws, options.Value.CommandTimeout, ct);
         return reply.Ok ? HubCommandResult.Done : HubCommandResult.Failed(reply.Error ?? "unknown");
-    }
-
-    private async Task<Hub?> FindAsync(Guid homeId, CancellationToken ct)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
-        return await db.Hubs.AsNoTracking().Where(h => h.HomeId == homeId).OrderByDescending(h => h.PairedAt).FirstOrDefaultAsync(ct);
     }
 }

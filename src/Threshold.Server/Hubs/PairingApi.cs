@@ -59,7 +59,7 @@ internal static class PairingApi
 
     public static async Task<Results<Ok<PairedHub>, ProblemHttpResult>> Pair(
         PairRequest body, ThresholdDbContext db, AuditTrail audit, ServerSigningKey serverKey, IOptions<MqttOptions> mqtt,
-        HubBroker broker, DynSecProvisioner provisioner, TimeProvider time, CancellationToken ct)
+        HubBroker broker, DynSecProvisioner provisioner, HubDirectory directory, TimeProvider time, CancellationToken ct)
     {
         if (Check.First(
                 Check.Text(body.Code, "code", 32),
@@ -110,6 +110,7 @@ internal static class PairingApi
             return Problems.Create(StatusCodes.Status404NotFound, "invalid_code", "This pairing code is not valid.");
         }
 
+        directory.Forget(home.Id);
         await broker.DisconnectRetiredAsync(home.Id, newHub.Id);
         try
         {

@@ -28,6 +28,9 @@ internal sealed class AuditTrail(ThresholdDbContext db, ActivityBroadcaster broa
         pending.Add(entry);
     }
 
+    /// <summary>Called when the transaction that held the pending entries was rolled back.</summary>
+    public void Discard() => pending.Clear();
+
     /// <summary>Called once the transaction that holds the pending entries has committed.</summary>
     public void PublishCommitted()
     {

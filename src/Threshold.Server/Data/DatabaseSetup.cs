@@ -11,19 +11,18 @@ internal static class DatabaseSetup
     public static IHostApplicationBuilder AddDatabase(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<SqlitePragmas>();
+        builder.Services.AddSingleton(sp => new SqliteWriter(ConnectionString(sp), sp.GetRequiredService<ILogger<SqliteWriter>>()));
         builder.Services.AddDbContext<ThresholdDbContext>((sp, options) =>
-        {
-            var dataDir = sp.GetRequiredService<DataDirectory>();
-            var connection = new SqliteConnectionStringBuilder
-            {
-                DataSource = Path.Combine(dataDir.Path, "threshold.db"),
-                Pooling = true,
-                DefaultTimeout = 30,
-            }.ToString();
-            options.UseSqlite(connection).AddInterceptors(sp.GetRequiredService<SqlitePragmas>());
-        });
+            options.UseSqlite(ConnectionString(sp)).AddInterceptors(sp.GetRequiredService<SqlitePragmas>()));
         return builder;
     }
+
+    private static string ConnectionString(IServiceProvider services) => new SqliteConnectionStringBuilder
+    {
+        DataSource = Path.Combine(services.GetRequiredService<DataDirectory>().Path, "threshold.db"),
+        Pooling = true,
+        DefaultTimeout = 30,
+    }.ToString();
 
     /// <summary>Applies pending migrations and switches the file to WAL (a persistent setting).</summary>
     public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken ct = default)

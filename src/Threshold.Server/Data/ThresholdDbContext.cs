@@ -10,9 +10,12 @@ using Threshold.Server.Homes;
 
 namespace Threshold.Server.Data;
 
-internal sealed class ThresholdDbContext(DbContextOptions<ThresholdDbContext> options)
+internal sealed class ThresholdDbContext(DbContextOptions<ThresholdDbContext> options, SqliteWriter? writer = null)
     : IdentityDbContext<AppUser, IdentityRole<Guid>, Guid>(options)
 {
+    /// <summary>Where this context's write transactions go (<see cref="WriteScope"/>); null at design time.</summary>
+    public SqliteWriter? Writer => writer;
+
     public DbSet<Home> Homes => Set<Home>();
     public DbSet<HomeMember> HomeMembers => Set<HomeMember>();
     public DbSet<DoorLock> Locks => Set<DoorLock>();

@@ -15,13 +15,14 @@ internal sealed class AuditTrail(ThresholdDbContext db, ActivityBroadcaster broa
     private static readonly JsonSerializerOptions DataJson = new(JsonSerializerDefaults.Web);
     private readonly List<AuditEntry> pending = [];
 
+    // Compiled once: every write of every feature reads the tail of a chain.
+    private static readonly Func<ThresholdDbContext, Guid, CancellationToken, Task<AuditEntry?>> TailQuery =
+        EF.CompileAsyncQuery((ThresholdDbContext db, Guid homeId, CancellationToken ct) =>
+            db.AuditEntries.AsNoTracking().Where(e => e.HomeId == homeId).OrderByDescending(e => e.Seq).FirstOrDefault());
+
     public async Task AppendAsync(Guid homeId, string type, string actor, object data, CancellationToken ct)
     {
-        var previous = pending.LastOrDefault(e => e.HomeId == homeId)
-            ?? await db.AuditEntries.AsNoTracking()
-                .Where(e => e.HomeId == homeId)
-                .OrderByDescending(e => e.Seq)
-                .FirstOrDefaultAsync(ct);
+        var previous = pending.LastOrDefault(e => e.HomeId == homeId) ?? await TailQuery(db, homeId, ct);
         var record = AuditChain.Next(previous?.ToRecord(), homeId, time.GetUtcNow(), type, actor, JsonSerializer.Serialize(data, DataJson));
         var entry = AuditEntry.From(record);
         db.AuditEntries.Add(entry);

@@ -151,16 +151,21 @@ internal sealed partial class CourierDoor(
     /// </summary>
     private async Task<(Delivery, Home, Carriers.CarrierEnrolment, Guid)?> LoadAsync(Guid id, ClaimsPrincipal courier, CancellationToken ct)
     {
-        var carrierId = courier.CarrierId();
-        var row = await (
-            from d in db.Deliveries
-            where d.Id == id && d.CarrierId == carrierId
-            join h in db.Homes on d.HomeId equals h.Id
-            join e in db.Enrolments on d.EnrolmentId equals e.Id
-            select new { d, h, e, LockId = db.Locks.Where(l => l.HomeId == h.Id).OrderBy(l => l.Id).Select(l => l.Id).FirstOrDefault() })
-            .SingleOrDefaultAsync(ct);
-        return row is null ? null : (row.d, row.h, row.e, row.LockId);
+        var row = await LoadQuery(db, id, courier.CarrierId(), ct);
+        return row is null ? null : (row.Delivery, row.Home, row.Enrolment, row.LockId);
     }
+
+    // Compiled once: on the unlock path, translating the LINQ per request cost more than running the SQL.
+    private static readonly Func<ThresholdDbContext, Guid, Guid, CancellationToken, Task<DoorRow?>> LoadQuery =
+        EF.CompileAsyncQuery((ThresholdDbContext db, Guid id, Guid carrierId, CancellationToken ct) =>
+            (from d in db.Deliveries
+             where d.Id == id && d.CarrierId == carrierId
+             join h in db.Homes on d.HomeId equals h.Id
+             join e in db.Enrolments on d.EnrolmentId equals e.Id
+             select new DoorRow(d, h, e, db.Locks.Where(l => l.HomeId == h.Id).OrderBy(l => l.Id).Select(l => l.Id).FirstOrDefault()))
+            .SingleOrDefault());
+
+    private sealed record DoorRow(Delivery Delivery, Home Home, Carriers.CarrierEnrolment Enrolment, Guid LockId);
 
     private static HomeConditions Conditions(Home home, HubStatus hub) =>
         new(home.Location, home.Zone(), home.Lockout, hub.Online, hub.CameraLive);

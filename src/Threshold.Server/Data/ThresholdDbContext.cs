@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Threshold.Domain.Deliveries;
 using Threshold.Server.Accounts;
@@ -10,11 +11,11 @@ using Threshold.Server.Homes;
 
 namespace Threshold.Server.Data;
 
-internal sealed class ThresholdDbContext(DbContextOptions<ThresholdDbContext> options, SqliteWriter? writer = null)
+internal sealed class ThresholdDbContext(DbContextOptions<ThresholdDbContext> options)
     : IdentityDbContext<AppUser, IdentityRole<Guid>, Guid>(options)
 {
     /// <summary>Where this context's write transactions go (<see cref="WriteScope"/>); null at design time.</summary>
-    public SqliteWriter? Writer => writer;
+    public SqliteWriter? Writer => options.FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider?.GetService<SqliteWriter>();
 
     public DbSet<Home> Homes => Set<Home>();
     public DbSet<HomeMember> HomeMembers => Set<HomeMember>();

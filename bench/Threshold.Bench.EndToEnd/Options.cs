@@ -2,12 +2,12 @@ using System.Globalization;
 
 namespace Threshold.Bench.EndToEnd;
 
-/// <summary>Command line: <c>--seconds 10 --warmup 2 --concurrency 1,16,64 --actuation-ms 0 --no-relock --no-settle --no-breakdown --sqlite-busy-timeout MS --writer-gate --min-threads N --out FILE</c>.</summary>
+/// <summary>Command line: <c>--seconds 10 --warmup 10 --concurrency 1,16,64 --actuation-ms 0 --no-relock --no-settle --no-breakdown --sqlite-busy-timeout MS --writer-gate --min-threads N --out FILE</c>.</summary>
 internal sealed record Options(int Seconds, int WarmupSeconds, IReadOnlyList<int> Concurrency, int ActuationMs, bool Relock, bool Settle, bool Breakdown, int? BusyTimeoutMs, bool WriterGate, int? MinThreads, string? Out)
 {
     public static Options Parse(string[] args)
     {
-        var o = new Options(10, 2, [1, 16, 64], 0, true, true, true, null, false, null, null);
+        var o = new Options(10, 10, [1, 16, 64], 0, true, true, true, null, false, null, null);
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");

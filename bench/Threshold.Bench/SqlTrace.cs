@@ -100,8 +100,11 @@ internal static class SqlTrace
         public List<Statement> Drain() => [.. Interlocked.Exchange(ref statements, new ConcurrentQueue<Statement>())];
     }
 
-    /// <summary>Installs sqlite3_profile once per native connection, the first time EF opens it.</summary>
-    private sealed class TraceHook(StatementSink sink) : DbConnectionInterceptor
+    /// <summary>
+    /// Installs sqlite3_profile once per native connection: the first time EF opens it, or, for the server's writer
+    /// connection (opened outside EF and lent to each request's context), the first time EF runs a command on it.
+    /// </summary>
+    private sealed class TraceHook(StatementSink sink) : DbConnectionInterceptor, IDbCommandInterceptor
     {
         private readonly ConditionalWeakTable<sqlite3, object> hooked = [];
 
@@ -111,6 +114,16 @@ internal static class SqlTrace
         {
             Hook(connection);
             return Task.CompletedTask;
+        }
+
+        public DbCommand CommandInitialized(CommandEndEventData eventData, DbCommand result)
+        {
+            if (result.Connection is { } connection)
+            {
+                Hook(connection);
+            }
+
+            return result;
         }
 
         private void Hook(DbConnection connection)

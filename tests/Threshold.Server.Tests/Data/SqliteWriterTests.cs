@@ -36,16 +36,7 @@ public sealed class SqliteWriterTests : IAsyncLifetime
     public async Task WriteAsync_OneRequestOfABatchThrows_OnlyThatRequestIsUndone()
     {
         // Hold the writer inside one request so the next three queue up and run as one batch.
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var holder = WriteAsync(async (_, audit, c) =>
-        {
-            entered.SetResult();
-            await release.Task.WaitAsync(c);
-            await audit.AppendAsync(homeId, "test.holder", "test", new { }, c);
-            return 0;
-        });
-        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var (holder, release) = await HoldWriterAsync();
         var first = AppendAsync("test.first", 1);
         var failing = WriteAsync<int>(async (db, audit, c) =>
         {
@@ -69,15 +60,7 @@ public sealed class SqliteWriterTests : IAsyncLifetime
     [Fact]
     public async Task WriteAsync_CancelledWhileQueued_NeverRuns()
     {
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var holder = WriteAsync(async (_, _, c) =>
-        {
-            entered.SetResult();
-            await release.Task.WaitAsync(c);
-            return 0;
-        });
-        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var (holder, release) = await HoldWriterAsync();
         using var cancel = new CancellationTokenSource();
         var ran = false;
         var queued = WriteAsync((_, _, _) =>
@@ -91,6 +74,22 @@ public sealed class SqliteWriterTests : IAsyncLifetime
         await holder;
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued);
         Assert.False(ran);
+    }
+
+    /// <summary>Starts a write that holds the writer (and appends one entry) until <c>release</c> is set.</summary>
+    private async Task<(Task Holder, TaskCompletionSource Release)> HoldWriterAsync()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holder = WriteAsync(async (_, audit, c) =>
+        {
+            entered.SetResult();
+            await release.Task.WaitAsync(c);
+            await audit.AppendAsync(homeId, "test.holder", "test", new { }, c);
+            return 0;
+        });
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        return (holder, release);
     }
 
     private Task AppendAsync(string type, int n) =>

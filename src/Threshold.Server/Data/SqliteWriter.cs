@@ -166,6 +166,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
 
         public async Task<bool> RunAsync(SqliteConnection connection, SqliteTransaction tx, string connectionString)
         {
+            Exception? failure = null;
             db.Database.SetDbConnection(connection, contextOwnsConnection: false);
             db.Database.AutoSavepointsEnabled = false; // the writer's own savepoint already brackets this request
             try
@@ -173,15 +174,13 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
                 await db.Database.UseTransactionAsync(tx, ct);
                 result = await StartWork();
                 await db.SaveChangesAsync(ct);
-                return true;
             }
             catch (Exception e)
             {
                 // Undone with the savepoint: forget its tracked changes and unwritten audit entries too.
                 db.ChangeTracker.Clear();
                 audit.Discard();
-                Fail(e);
-                return false;
+                failure = e;
             }
             finally
             {
@@ -190,6 +189,15 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
                 db.Database.SetDbConnection(null);
                 db.Database.SetConnectionString(connectionString);
             }
+
+            // Only now may the request go on (and dispose its context): nothing here touches the context after this.
+            if (failure is not null)
+            {
+                Fail(failure);
+                return false;
+            }
+
+            return true;
         }
 
         /// <summary>Starts the work in the caller's execution context (logging scopes, activity), not the writer's.</summary>

@@ -146,13 +146,19 @@ internal sealed partial class CourierDoor(
     }
 
     /// <summary>
-    /// The delivery (tracked), its home, enrolment and front door, in one query; null unless this courier's carrier
+    /// The delivery (attached for the update), its home, enrolment and front door, in one query; null unless this courier's carrier
     /// owns the delivery, so another carrier's courier learns nothing (404). A colleague not assigned gets a decision.
     /// </summary>
     private async Task<(Delivery, Home, Carriers.CarrierEnrolment, Guid)?> LoadAsync(Guid id, ClaimsPrincipal courier, CancellationToken ct)
     {
-        var row = await LoadQuery(db, id, courier.CarrierId(), ct);
-        return row is null ? null : (row.Delivery, row.Home, row.Enrolment, row.LockId);
+        if (await LoadQuery(db, id, courier.CarrierId(), ct) is not { } row)
+        {
+            return null;
+        }
+
+        // Only the delivery changes; tracking just it keeps the snapshot and change detection to one entity.
+        db.Deliveries.Attach(row.Delivery);
+        return (row.Delivery, row.Home, row.Enrolment, row.LockId);
     }
 
     // Compiled once: on the unlock path, translating the LINQ per request cost more than running the SQL.
@@ -163,7 +169,7 @@ internal sealed partial class CourierDoor(
              join h in db.Homes on d.HomeId equals h.Id
              join e in db.Enrolments on d.EnrolmentId equals e.Id
              select new DoorRow(d, h, e, db.Locks.Where(l => l.HomeId == h.Id).OrderBy(l => l.Id).Select(l => l.Id).FirstOrDefault()))
-            .SingleOrDefault());
+            .AsNoTracking().SingleOrDefault());
 
     private sealed record DoorRow(Delivery Delivery, Home Home, Carriers.CarrierEnrolment Enrolment, Guid LockId);
 

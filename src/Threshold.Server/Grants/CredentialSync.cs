@@ -68,9 +68,13 @@ internal sealed partial class CredentialSync(
 
         // Every sync carries a new version: the set is complete, so the newest one is simply the truth,
         // and an old set replayed later is refused by the hub as stale.
-        var home = await db.Homes.SingleAsync(h => h.Id == homeId, ct);
-        home.NextCredentialVersion();
-        await db.SaveChangesAsync(ct);
+        // Through the writer like every other write, so it shares a commit instead of waiting out the writer's lock.
+        var home = await db.WriteAsync(scope.ServiceProvider.GetRequiredService<Audit.AuditTrail>(), async c =>
+        {
+            var tracked = await db.Homes.SingleAsync(h => h.Id == homeId, c);
+            tracked.NextCredentialVersion();
+            return tracked;
+        }, ct);
 
         var lockId = await db.FrontDoorIdAsync(homeId, ct);
         var set = await scope.ServiceProvider.GetRequiredService<CredentialSet>().BuildAsync(home, ct);

@@ -13,7 +13,7 @@ namespace Threshold.Server.Data;
 /// request rolls back alone), commits once, and only then tells each request its result. Nobody hears "done" before
 /// their change is on disk.
 /// </summary>
-internal sealed partial class SqliteWriter : IAsyncDisposable
+internal sealed partial class SqliteWriter : IAsyncDisposable, IDisposable
 {
     /// <summary>Enough to amortise the fsync; small enough that one batch does not hold the lock for long.</summary>
     private const int MaxBatch = 64;
@@ -46,6 +46,9 @@ internal sealed partial class SqliteWriter : IAsyncDisposable
 
         return item.Task;
     }
+
+    /// <summary>For hosts disposed synchronously (the container refuses an async-only singleton there).</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     public async ValueTask DisposeAsync()
     {

@@ -252,17 +252,7 @@ internal sealed partial class SlotManager(
         store.SetValue(WrongCodesKey, string.Join(',', wrongCodes.Select(t => t.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture))));
     }
 
-    private void Alarm(string alarm, JsonObject? extra = null)
-    {
-        var fields = new JsonObject { ["alarm"] = alarm, ["lockId"] = LockId };
-        foreach (var (name, value) in extra ?? [])
-        {
-            fields[name] = value?.DeepClone();
-        }
-
-        LogAlarm(logger, alarm);
-        Record("alarm", fields);
-    }
+    private void Alarm(string alarm, JsonObject? extra = null) => outbox.Alarm(alarm, LockId, extra);
 
     private void Record(string type, JsonObject fields) => outbox.Append(type, fields);
 
@@ -305,7 +295,4 @@ internal sealed partial class SlotManager(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Wrong-code limit ({Limit}) reached: keypad disabled until {Until}")]
     private static partial void LogKeypadDisabled(ILogger logger, int limit, DateTimeOffset until);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "ALARM {Alarm}")]
-    private static partial void LogAlarm(ILogger logger, string alarm);
 }

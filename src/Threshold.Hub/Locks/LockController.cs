@@ -278,17 +278,7 @@ internal sealed partial class LockController(
         }
     }
 
-    private void Alarm(string alarm, JsonObject? extra = null)
-    {
-        var fields = new JsonObject { ["alarm"] = alarm, ["lockId"] = LockId };
-        foreach (var (name, value) in extra ?? [])
-        {
-            fields[name] = value?.DeepClone();
-        }
-
-        LogAlarm(logger, alarm);
-        Record("alarm", fields);
-    }
+    private void Alarm(string alarm, JsonObject? extra = null) => outbox.Alarm(alarm, LockId, extra);
 
     private void Record(string type, JsonObject fields) => outbox.Append(type, fields);
 
@@ -323,7 +313,4 @@ internal sealed partial class LockController(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send to the lock: {Error}")]
     private static partial void LogSendFailed(ILogger logger, string error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "ALARM {Alarm}")]
-    private static partial void LogAlarm(ILogger logger, string alarm);
 }

@@ -46,6 +46,19 @@ internal sealed partial class EventOutbox(HubDatabase db, HubRuntime runtime, Ti
         return id;
     }
 
+    /// <summary>Appends an <c>alarm</c> event for the lock (DESIGN §4 alarms), with any extra fields, and logs it.</summary>
+    public long Alarm(string alarm, string? lockId, JsonObject? extra = null)
+    {
+        var fields = new JsonObject { ["alarm"] = alarm, ["lockId"] = lockId };
+        foreach (var (name, value) in extra ?? [])
+        {
+            fields[name] = value?.DeepClone();
+        }
+
+        LogAlarm(logger, alarm);
+        return Append("alarm", fields);
+    }
+
     /// <summary>The oldest unacknowledged batch, forming a new one from pending events if none is waiting.</summary>
     public StoredBatch? NextBatch()
     {
@@ -232,6 +245,9 @@ internal sealed partial class EventOutbox(HubDatabase db, HubRuntime runtime, Ti
 
         return JsonSerializer.SerializeToElement(body);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ALARM {Alarm}")]
+    private static partial void LogAlarm(ILogger logger, string alarm);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Event {Id} {Type} {Fields}")]
     private static partial void LogEvent(ILogger logger, long id, string type, string fields);

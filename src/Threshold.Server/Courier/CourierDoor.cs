@@ -31,7 +31,7 @@ internal sealed partial class CourierDoor(
     {
         return await db.WriteAsync<DoorResult>(audit, async c =>
         {
-            if (await LoadAsync(id, courier, c) is not var (delivery, home, enrolment, _))
+            if (await LoadAsync(id, courier, c) is not var (delivery, home, enrolment))
             {
                 return Problems.NotFound();
             }
@@ -62,12 +62,12 @@ internal sealed partial class CourierDoor(
         var decided = await db.WriteAsync<DoorResult?>(audit, async c =>
         {
             // One read inside the write lock: the decision sees the state its conditional update will change.
-            if (await LoadAsync(id, courier, c) is not var (delivery, home, enrolment, frontDoor))
+            if (await LoadAsync(id, courier, c) is not var (delivery, home, enrolment))
             {
                 return Problems.NotFound();
             }
 
-            (homeId, lockId) = (home.Id, frontDoor);
+            homeId = home.Id;
             var hub = await hubs.GetStatusAsync(home.Id, c);
             if (enrolment.EntryMethod == Carriers.EntryMethod.Keypad)
             {
@@ -85,6 +85,7 @@ internal sealed partial class CourierDoor(
             // The single entry: Version is a concurrency token, so this UPDATE only lands if nobody
             // consumed the entry since we read it (and the IMMEDIATE transaction serialises SQLite writers).
             delivery.ConsumeEntry(now);
+            lockId = await db.FrontDoorIdAsync(home.Id, c);
             await AuditStateAsync(delivery, courier, c);
             await audit.AppendAsync(home.Id, AuditTypes.LockCommand, Actor(courier), new { deliveryId = id, lockId, action = "unlock" }, c);
             return null;
@@ -108,12 +109,14 @@ internal sealed partial class CourierDoor(
 
     public async Task<DoorResult> LockAsync(Guid id, ClaimsPrincipal courier, CancellationToken ct)
     {
-        if (await VisibleHomeAsync(id, courier, ct) is not { } homeId)
+        // Only a delivery of this courier's carrier exists for them (404 otherwise, as for the other door steps).
+        var carrierId = courier.CarrierId();
+        if (await db.Deliveries.AsNoTracking().SingleOrDefaultAsync(d => d.Id == id && d.CarrierId == carrierId, ct) is not { } delivery)
         {
             return Problems.NotFound();
         }
 
-        var delivery = await db.Deliveries.AsNoTracking().SingleAsync(d => d.Id == id, ct);
+        var homeId = delivery.HomeId;
         if (delivery.CourierId != courier.UserId())
         {
             return Problems.Denied(ReasonCodes.NotAssigned);
@@ -135,21 +138,10 @@ internal sealed partial class CourierDoor(
     }
 
     /// <summary>
-    /// The home of a delivery this courier's carrier owns; null for anything else, so another
-    /// carrier's courier learns nothing (404). A colleague not assigned gets a decision: not_assigned.
-    /// </summary>
-    private async Task<Guid?> VisibleHomeAsync(Guid id, ClaimsPrincipal courier, CancellationToken ct)
-    {
-        var carrierId = courier.CarrierId();
-        return await db.Deliveries.AsNoTracking().Where(d => d.Id == id && d.CarrierId == carrierId)
-            .Select(d => (Guid?)d.HomeId).SingleOrDefaultAsync(ct);
-    }
-
-    /// <summary>
-    /// The delivery (attached for the update), its home, enrolment and front door, in one query; null unless this courier's carrier
+    /// The delivery (attached for the update), its home and enrolment, in one query; null unless this courier's carrier
     /// owns the delivery, so another carrier's courier learns nothing (404). A colleague not assigned gets a decision.
     /// </summary>
-    private async Task<(Delivery, Home, Carriers.CarrierEnrolment, Guid)?> LoadAsync(Guid id, ClaimsPrincipal courier, CancellationToken ct)
+    private async Task<(Delivery, Home, Carriers.CarrierEnrolment)?> LoadAsync(Guid id, ClaimsPrincipal courier, CancellationToken ct)
     {
         if (await LoadQuery(db, id, courier.CarrierId(), ct) is not { } row)
         {
@@ -158,7 +150,7 @@ internal sealed partial class CourierDoor(
 
         // Only the delivery changes; tracking just it keeps the snapshot and change detection to one entity.
         db.Deliveries.Attach(row.Delivery);
-        return (row.Delivery, row.Home, row.Enrolment, row.LockId);
+        return (row.Delivery, row.Home, row.Enrolment);
     }
 
     // Compiled once: on the unlock path, translating the LINQ per request cost more than running the SQL.
@@ -168,10 +160,10 @@ internal sealed partial class CourierDoor(
              where d.Id == id && d.CarrierId == carrierId
              join h in db.Homes on d.HomeId equals h.Id
              join e in db.Enrolments on d.EnrolmentId equals e.Id
-             select new DoorRow(d, h, e, db.Locks.Where(l => l.HomeId == h.Id).OrderBy(l => l.Id).Select(l => l.Id).FirstOrDefault()))
+             select new DoorRow(d, h, e))
             .AsNoTracking().SingleOrDefault());
 
-    private sealed record DoorRow(Delivery Delivery, Home Home, Carriers.CarrierEnrolment Enrolment, Guid LockId);
+    private sealed record DoorRow(Delivery Delivery, Home Home, Carriers.CarrierEnrolment Enrolment);
 
     private static HomeConditions Conditions(Home home, HubStatus hub) =>
         new(home.Location, home.Zone(), home.Lockout, hub.Online, hub.CameraLive);

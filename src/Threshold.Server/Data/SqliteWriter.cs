@@ -23,17 +23,17 @@ internal sealed partial class SqliteWriter : IAsyncDisposable, IDisposable
     private readonly ILogger<SqliteWriter> logger;
     private readonly Task loop;
 
+    // What request contexts return to after their turn on the writer's connection.
+    private readonly string connectionString;
+
     public SqliteWriter(string connectionString, ILogger<SqliteWriter> logger)
     {
         this.logger = logger;
         // Its own connection, outside the pool, open for the writer's lifetime.
         connection = new SqliteConnection(new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString());
-        ConnectionString = connectionString;
+        this.connectionString = connectionString;
         loop = Task.Run(RunAsync);
     }
-
-    /// <summary>The connection string request contexts return to after their turn.</summary>
-    public string ConnectionString { get; }
 
     public Task<T> RunAsync<T>(ThresholdDbContext db, AuditTrail audit, Func<CancellationToken, Task<T>> work, CancellationToken ct)
     {
@@ -110,7 +110,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable, IDisposable
         foreach (var item in batch)
         {
             await tx.SaveAsync("request");
-            if (await item.RunAsync(connection, tx, ConnectionString))
+            if (await item.RunAsync(connection, tx, connectionString))
             {
                 await tx.ReleaseAsync("request");
                 done.Add(item);

@@ -17,7 +17,7 @@ namespace Threshold.Server.Grants;
 /// a repeated or late sync converges instead of piling up.
 /// </summary>
 internal sealed partial class CredentialSync(
-    IServiceScopeFactory scopes, HubLink link, ServerSigningKey key, IOptions<MqttOptions> options, TimeProvider time, ILogger<CredentialSync> logger)
+    IServiceScopeFactory scopes, HubDirectory hubs, HubLink link, ServerSigningKey key, IOptions<MqttOptions> options, TimeProvider time, ILogger<CredentialSync> logger)
     : BackgroundService
 {
     private readonly Channel<Guid> requests = Channel.CreateUnbounded<Guid>();
@@ -58,17 +58,15 @@ internal sealed partial class CredentialSync(
 
     public async Task<string> SyncAsync(Guid homeId, CancellationToken ct)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
-        var hub = await db.Hubs.AsNoTracking().Where(h => h.HomeId == homeId).OrderByDescending(h => h.PairedAt).FirstOrDefaultAsync(ct);
-        if (hub is null || !hub.Online)
+        if (await hubs.FindAsync(homeId, ct) is not { Online: true } hub)
         {
             return "hub_offline";
         }
 
         // Every sync carries a new version: the set is complete, so the newest one is simply the truth,
         // and an old set replayed later is refused by the hub as stale.
-        // Through the writer like every other write, so it shares a commit instead of waiting out the writer's lock.
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
         var home = await db.WriteAsync(scope.ServiceProvider.GetRequiredService<Audit.AuditTrail>(), async c =>
         {
             var tracked = await db.Homes.SingleAsync(h => h.Id == homeId, c);

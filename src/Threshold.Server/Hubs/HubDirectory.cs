@@ -4,12 +4,12 @@ using Threshold.Server.Data;
 
 namespace Threshold.Server.Hubs;
 
-/// <summary>The hub a home's commands go to, and what it last reported.</summary>
-internal sealed record HubEntry(Guid Id, bool Online, bool CameraLive);
+/// <summary>The hub a home's commands go to, its sealing key (public) and what it last reported.</summary>
+internal sealed record HubEntry(Guid Id, string SealingKey, bool Online, bool CameraLive);
 
 /// <summary>
 /// Which hub serves each home, kept in memory: every unlock asks twice (checks, then the command), and a database
-/// round trip each time was measurable (bench/Threshold.Bench.EndToEnd). Whoever changes a hub row calls
+/// round trip each time was measurable (bench/Threshold.Bench.EndToEnd); credential sync asks too. Whoever changes a hub row calls
 /// <see cref="Forget"/> after the commit; a read racing with that change is not cached.
 /// </summary>
 internal sealed class HubDirectory(IServiceScopeFactory scopes)
@@ -28,7 +28,7 @@ internal sealed class HubDirectory(IServiceScopeFactory scopes)
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
         var entry = await db.Hubs.AsNoTracking().Where(h => h.HomeId == homeId).OrderByDescending(h => h.PairedAt)
-            .Select(h => new HubEntry(h.Id, h.Online, h.CameraLive)).FirstOrDefaultAsync(ct);
+            .Select(h => new HubEntry(h.Id, h.SealingKey, h.Online, h.CameraLive)).FirstOrDefaultAsync(ct);
         if (Volatile.Read(ref generation) == seen)
         {
             byHome.TryAdd(homeId, entry);

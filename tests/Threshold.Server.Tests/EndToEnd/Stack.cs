@@ -75,6 +75,10 @@ internal sealed class Stack : IAsyncDisposable
             await Hub.StopAsync();
             Hub.Dispose();
             Hub = null;
+
+            // Until the server has seen the hub's "offline", it still reports the old session as online, and a
+            // restart could pass its "hub online" wait before the new session has subscribed to its commands.
+            await WaitUntilAsync(async () => !(await HomeAsync()).GetProperty("hubOnline").GetBoolean(), "hub offline");
         }
     }
 

@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Threshold.Server.Auth;
+using Threshold.Server.Data;
 using Threshold.Server.Infrastructure;
 
 namespace Threshold.Server.Accounts;
@@ -48,7 +50,17 @@ internal static partial class AccountsApi
         }
 
         var user = new AppUser { Id = Guid.CreateVersion7(), UserName = body.Email, Email = body.Email, Name = body.Name!, Kind = kind, CarrierId = carrierId };
-        var result = await users.CreateAsync(user, body.Password!);
+        IdentityResult result;
+        try
+        {
+            result = await users.CreateAsync(user, body.Password!);
+        }
+        catch (DbUpdateException e) when (SqliteErrors.IsUniqueViolation(e))
+        {
+            // Identity's duplicate check and its insert are not one step: a parallel registration won the insert.
+            result = IdentityResult.Failed(users.ErrorDescriber.DuplicateEmail(body.Email!));
+        }
+
         if (result.Succeeded)
         {
             return (user, null);

@@ -60,19 +60,25 @@ internal static class CarriersApi
             return Problems.Invalid("unknown_carrier", "No carrier with this id.", "carrierId");
         }
 
-        if (await db.Enrolments.AnyAsync(e => e.HomeId == homeId && e.CarrierId == carrierId, ct))
-        {
-            return Problems.Conflict("already_enrolled", "This home is already enrolled with this carrier.");
-        }
-
         var enrolment = CarrierEnrolment.Create(homeId, carrierId, schedule!, method, camera, time.GetUtcNow());
-        await db.WriteAsync(audit, async c =>
+        var refused = await db.WriteAsync<ProblemHttpResult?>(audit, async c =>
         {
+            // Checked inside the write, which the one writer serialises: two enrolments at once cannot both pass.
+            if (await db.Enrolments.AnyAsync(e => e.HomeId == homeId && e.CarrierId == carrierId, c))
+            {
+                return Problems.Conflict("already_enrolled", "This home is already enrolled with this carrier.");
+            }
+
             db.Enrolments.Add(enrolment);
             await audit.AppendAsync(homeId, AuditTypes.CarrierEnrolled, "user:" + user.UserId(),
                 new { carrierId, enrolmentId = enrolment.Id, days = DayNames(enrolment), from = enrolment.PolicyStart, to = enrolment.PolicyEnd, entryMethod = method.ToString(), cameraRequired = camera }, c);
-            return true;
+            return null;
         }, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
         return TypedResults.Created($"/api/v1/homes/{homeId}/carriers/{enrolment.Id}", View(enrolment));
     }
 

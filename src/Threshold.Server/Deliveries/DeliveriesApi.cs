@@ -76,26 +76,33 @@ internal static class DeliveriesApi
                 "The window is outside the days and hours this home accepts deliveries.", "window");
         }
 
-        if (await db.Deliveries.AnyAsync(d => d.CarrierId == carrierId && d.ExternalRef == delivery.ExternalRef, ct))
-        {
-            return Problems.Conflict("duplicate_external_ref", "A delivery with this externalRef exists already.");
-        }
-
         // Keypad policy: a single-use 8-digit code, held by the hub for the window, revealed to the courier at arrival.
         var keypad = enrolment.EntryMethod == EntryMethod.Keypad;
-        var code = keypad ? KeypadCodes.Generate(KeypadCodes.DeliveryLength, await credentials.CodesInUseAsync(delivery.HomeId, ct)) : null;
-        await db.WriteAsync(audit, async c =>
+        // Both checks run inside the write, which the one writer serialises with every other write: two requests
+        // with one externalRef cannot both pass, and no other credential can take this code meanwhile.
+        var refused = await db.WriteAsync<ProblemHttpResult?>(audit, async c =>
         {
-            db.Deliveries.Add(delivery);
-            if (code is not null)
+            if (await db.Deliveries.AnyAsync(d => d.CarrierId == carrierId && d.ExternalRef == delivery.ExternalRef, c))
             {
+                return Problems.Conflict("duplicate_external_ref", "A delivery with this externalRef exists already.");
+            }
+
+            db.Deliveries.Add(delivery);
+            if (keypad)
+            {
+                var code = KeypadCodes.Generate(KeypadCodes.DeliveryLength, await credentials.CodesInUseAsync(delivery.HomeId, c));
                 db.Credentials.Add(new Grants.Credential { Id = delivery.Id, HomeId = delivery.HomeId, Kind = Grants.CredentialKind.Delivery, ProtectedCode = credentials.Protect(code) });
             }
 
             await audit.AppendAsync(delivery.HomeId, AuditTypes.DeliveryScheduled, "carrier:" + carrierId,
                 new { deliveryId = delivery.Id, delivery.ExternalRef, packages = delivery.Packages.Count, windowStart = start, windowEnd = end, keypad }, c);
-            return true;
+            return null;
         }, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
         if (keypad)
         {
             sync.Request(delivery.HomeId);

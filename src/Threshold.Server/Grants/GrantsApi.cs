@@ -77,22 +77,6 @@ internal static class GrantsApi
             }
         }
 
-        var home = await db.Homes.AsNoTracking().SingleAsync(h => h.Id == homeId, ct);
-        string? code = null;
-        if (body.Keypad is { } keypad)
-        {
-            var inUse = await credentials.CodesInUseAsync(homeId, ct);
-            try
-            {
-                code = keypad.Code ?? KeypadCodes.Generate(home.KeypadCodeLength, inUse);
-                KeypadCodes.Validate(code, home.KeypadCodeLength, inUse);
-            }
-            catch (DomainException e)
-            {
-                return Problems.Invalid(e.Code, e.Message, "keypad.code");
-            }
-        }
-
         Grant grant;
         try
         {
@@ -103,14 +87,33 @@ internal static class GrantsApi
             return Problems.Invalid(e.Code, e.Message, body.MaxEntries is < 1 ? "maxEntries" : "name");
         }
 
-        var credential = new Credential
+        string? code = null;
+        Credential? credential = null;
+        // The code is chosen and checked inside the write: the one writer runs writes one after another, so two
+        // grants created at once cannot both take the same code, nor one of the old length after a length change.
+        var refused = await db.WriteAsync<ProblemHttpResult?>(audit, async c =>
         {
-            Id = grant.Id, HomeId = homeId, Kind = grant.Kind == GrantKind.Service ? CredentialKind.Service : CredentialKind.Guest,
-            ProtectedCode = code is null ? null : credentials.Protect(code), AppUserId = invitee?.Id,
-            Notify = body.Notify ?? true, Film = body.Film ?? true, LockState = code is null ? "none" : "pending",
-        };
-        await db.WriteAsync(audit, async c =>
-        {
+            if (body.Keypad is { } keypad)
+            {
+                var length = (await db.Homes.AsNoTracking().SingleAsync(h => h.Id == homeId, c)).KeypadCodeLength;
+                var inUse = await credentials.CodesInUseAsync(homeId, c);
+                try
+                {
+                    code = keypad.Code ?? KeypadCodes.Generate(length, inUse);
+                    KeypadCodes.Validate(code, length, inUse);
+                }
+                catch (DomainException e)
+                {
+                    return Problems.Invalid(e.Code, e.Message, "keypad.code");
+                }
+            }
+
+            credential = new Credential
+            {
+                Id = grant.Id, HomeId = homeId, Kind = grant.Kind == GrantKind.Service ? CredentialKind.Service : CredentialKind.Guest,
+                ProtectedCode = code is null ? null : credentials.Protect(code), AppUserId = invitee?.Id,
+                Notify = body.Notify ?? true, Film = body.Film ?? true, LockState = code is null ? "none" : "pending",
+            };
             db.Grants.Add(grant);
             db.Credentials.Add(credential);
             await audit.AppendAsync(homeId, AuditTypes.GrantCreated, "user:" + user.UserId(), new
@@ -118,10 +121,15 @@ internal static class GrantsApi
                 grantId = grant.Id, grant.Name, kind = grant.Kind.ToString().ToLowerInvariant(), schedule = ScheduleJson.ToJson(grant.Schedule),
                 grant.MaxEntries, keypad = code is not null, appAccess = invitee?.Id,
             }, c);
-            return true;
+            return null;
         }, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
         sync.Request(homeId);
-        return TypedResults.Created($"/api/v1/homes/{homeId}/grants/{grant.Id}", View(grant, credential, invitee?.Email) with { KeypadCode = code });
+        return TypedResults.Created($"/api/v1/homes/{homeId}/grants/{grant.Id}", View(grant, credential!, invitee?.Email) with { KeypadCode = code });
     }
 
     public static async Task<Results<Ok<List<GrantView>>, ProblemHttpResult>> List(

@@ -40,6 +40,11 @@ internal static class ScheduleJson
         try
         {
             var type = o?["type"]?.GetValue<string>();
+            if (o is not null && Fields(type) is { } allowed && o.Select(p => p.Key).FirstOrDefault(k => !allowed.Contains(k)) is { } unknown)
+            {
+                throw new FormatException($"{unknown}: not a field of a {type} schedule");
+            }
+
             schedule = type switch
             {
                 "always" => new AlwaysSchedule(),
@@ -56,6 +61,15 @@ internal static class ScheduleJson
             return false;
         }
     }
+
+    // Unknown fields are refused, as everywhere in the API: a misspelt "form" must not silently mean "always".
+    private static string[]? Fields(string? type) => type switch
+    {
+        "always" => ["type"],
+        "temporary" or "once" => ["type", "from", "to"],
+        "recurring" => ["type", "days", "from", "to"],
+        _ => null,
+    };
 
     private static string Instant(DateTimeOffset t) => t.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 

@@ -198,7 +198,8 @@ internal static class HomesApi
         try
         {
             zone = TimeZones.ResolveZone(id);
-            return true;
+            // The zone loader also answers to other spellings ("EUROPE/BERLIN", "utc"); store only the IANA id itself.
+            return zone.Id == id;
         }
         catch (DomainException)
         {

@@ -29,13 +29,16 @@ internal sealed partial class BadRequestHandler(IProblemDetailsService problems,
                 (400, "missing_body", "A JSON body is required.", null),
             BadHttpRequestException bad =>
                 (bad.StatusCode, Problems.DefaultCode(bad.StatusCode), "The request could not be read.", null),
-            // ReadFromJsonAsync throws this for "application/json; charset=<unknown>".
+            // ReadFromJsonAsync throws this for "application/json; charset=<unknown>", and for a quoted charset.
             InvalidOperationException { InnerException: ArgumentException } when HasUnknownCharset(context.Request) =>
                 (415, "unsupported_media_type", "Send application/json in UTF-8.", null),
             DomainException domain =>
                 (400, domain.Code, domain.Message, null),
             DbUpdateConcurrencyException =>
                 (409, "conflict", "Someone else changed this at the same time; nothing was written.", null),
+            // The handlers check for duplicates inside the write; this covers a race they do not know of.
+            DbUpdateException unique when Data.SqliteErrors.IsUniqueViolation(unique) =>
+                (409, "conflict", "This was created by someone else at the same time; nothing was written.", null),
             OperationCanceledException when context.RequestAborted.IsCancellationRequested =>
                 (499, "client_closed", "The client went away.", null),
             _ => (500, "internal_error", "Something went wrong on our side; nothing was written.", (string?)null),
@@ -80,7 +83,8 @@ internal sealed partial class BadRequestHandler(IProblemDetailsService problems,
 
         try
         {
-            _ = System.Text.Encoding.GetEncoding(type.Charset.Value!.Trim('"'));
+            // Untrimmed, as the JSON reader looks it up: it does not know charset="utf-8" either.
+            _ = System.Text.Encoding.GetEncoding(type.Charset.Value!);
             return false;
         }
         catch (ArgumentException)

@@ -69,6 +69,9 @@ public sealed class GrantsApiTests : IAsyncLifetime
     [InlineData("{\"type\":\"recurring\",\"days\":[\"monday\"],\"from\":\"09:00\",\"to\":\"09:00\"}")]
     [InlineData("{\"type\":\"temporary\",\"from\":\"2026-11-25T10:00:00Z\",\"to\":\"2026-11-24T10:00:00Z\"}")]
     [InlineData("{\"type\":\"once\",\"from\":\"2026-11-25T10:00:00\",\"to\":\"2026-11-26T10:00:00Z\"}")]
+    [InlineData("{\"type\":\"always\",\"extra\":1}")]
+    [InlineData("{\"type\":\"always\",\"from\":\"2026-11-25T10:00:00Z\",\"to\":\"2026-11-26T10:00:00Z\"}")]
+    [InlineData("{\"type\":\"recurring\",\"days\":[\"monday\"],\"form\":\"09:00\",\"from\":\"09:00\",\"to\":\"10:00\"}")]
     public async Task Create_BadSchedule_InvalidSchedule(string schedule)
     {
         await (await CreateAsync(new { name = "X", kind = "guest", schedule = JsonDocument.Parse(schedule).RootElement, keypad = new { generate = true } }))

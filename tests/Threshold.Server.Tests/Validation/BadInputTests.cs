@@ -177,6 +177,7 @@ public sealed class BadInputTests(BadInputWorld w) : IClassFixture<BadInputWorld
             cases.Add(RawBody(t, "application/xml", w => t.Valid(w).ToJsonString(), HttpStatusCode.UnsupportedMediaType, "unsupported_media_type", null, "application/xml"));
             cases.Add(RawBody(t, "form-urlencoded", _ => "a=1&b=2", HttpStatusCode.UnsupportedMediaType, "unsupported_media_type", null, "application/x-www-form-urlencoded"));
             cases.Add(RawBody(t, "JSON with an unknown charset", w => t.Valid(w).ToJsonString(), HttpStatusCode.UnsupportedMediaType, "unsupported_media_type", null, "application/json; charset=nonsense"));
+            cases.Add(RawBody(t, "JSON with a quoted charset", w => t.Valid(w).ToJsonString(), HttpStatusCode.UnsupportedMediaType, "unsupported_media_type", null, "application/json; charset=\"utf-8\""));
             cases.Add(RawBody(t, "no Content-Type", w => t.Valid(w).ToJsonString(), HttpStatusCode.UnsupportedMediaType, "unsupported_media_type", null, contentType: null));
         }
 
@@ -224,6 +225,8 @@ public sealed class BadInputTests(BadInputWorld w) : IClassFixture<BadInputWorld
         cases.Add(Bad(Home, "time zone /etc/localtime (absolute path)", "timeZone", Str("/etc/localtime"), "invalid_time_zone", "timeZone"));
         cases.Add(Bad(Home, "time zone zone.tab (a non-zone file)", "timeZone", Str("zone.tab"), "invalid_time_zone", "timeZone"));
         cases.Add(Bad(Home, "time zone with surrounding space", "timeZone", Str(" Europe/Berlin"), "invalid_time_zone", "timeZone"));
+        cases.Add(Bad(Home, "time zone in capitals", "timeZone", Str("EUROPE/BERLIN"), "invalid_time_zone", "timeZone"));
+        cases.Add(Bad(Home, "time zone utc in lower case", "timeZone", Str("utc"), "invalid_time_zone", "timeZone"));
         cases.Add(Bad(Home, "time zone Windows id", "timeZone", Str("W. Europe Standard Time"), "invalid_time_zone", "timeZone"));
         cases.Add(Bad(Home, "time zone empty", "timeZone", Str(""), "invalid_field", "timeZone"));
         cases.Add(Bad(Home, "time zone with a NUL", "timeZone", Str("Europe/Berlin\u0000"), "invalid_field", "timeZone"));

@@ -34,6 +34,13 @@ public sealed partial class Delivery
 
     private string? CommonRefusal(Guid courierId, HomeConditions home, DateTimeOffset now)
     {
+        // Assignment first (DESIGN §2 step 3): a colleague who is not assigned learns nothing about the stop,
+        // not even that the household declined it or that its entry was used.
+        if (CourierId is null || CourierId.Value != courierId)
+        {
+            return ReasonCodes.NotAssigned;
+        }
+
         var statusRefusal = Status switch
         {
             DeliveryStatus.Declined => ReasonCodes.DeliveryDeclined,
@@ -45,11 +52,6 @@ public sealed partial class Delivery
         if (statusRefusal is not null)
         {
             return statusRefusal;
-        }
-
-        if (CourierId is null || CourierId.Value != courierId)
-        {
-            return ReasonCodes.NotAssigned;
         }
 
         if (now < WindowStart || now >= WindowEnd)

@@ -43,13 +43,13 @@ public sealed class CheckArrivalTests
     [Fact]
     public void CheckArrival_Declined_DeniesDeliveryDeclined()
     {
-        Assert.Equal(ReasonCodes.DeliveryDeclined, Check(Ended(d => d.Decline(BeforeWindow)), courier: OtherCourier).Reason);
+        Assert.Equal(ReasonCodes.DeliveryDeclined, Check(Ended(d => d.Decline(BeforeWindow))).Reason);
     }
 
     [Fact]
     public void CheckArrival_Cancelled_DeniesDeliveryCancelled()
     {
-        Assert.Equal(ReasonCodes.DeliveryCancelled, Check(Ended(d => d.Cancel(BeforeWindow)), courier: OtherCourier).Reason);
+        Assert.Equal(ReasonCodes.DeliveryCancelled, Check(Ended(d => d.Cancel(BeforeWindow))).Reason);
     }
 
     [Fact]
@@ -80,9 +80,16 @@ public sealed class CheckArrivalTests
     }
 
     [Fact]
-    public void CheckArrival_EntryUsedAndOtherCourier_AlreadyUsedWins()
+    public void CheckArrival_EntryUsedAndOtherCourier_NotAssignedWins()
     {
-        Assert.Equal(ReasonCodes.AlreadyUsed, Check(Unlocked(), courier: OtherCourier).Reason);
+        Assert.Equal(ReasonCodes.NotAssigned, Check(Unlocked(), courier: OtherCourier).Reason);
+    }
+
+    [Fact]
+    public void CheckArrival_DeclinedOrCancelledAndOtherCourier_NotAssignedWins()
+    {
+        Assert.Equal(ReasonCodes.NotAssigned, Check(Ended(d => d.Decline(BeforeWindow)), courier: OtherCourier).Reason);
+        Assert.Equal(ReasonCodes.NotAssigned, Check(Ended(d => d.Cancel(BeforeWindow)), courier: OtherCourier).Reason);
     }
 
     [Fact]

@@ -75,6 +75,13 @@ public sealed class CheckEntryTests
     }
 
     [Fact]
+    public void CheckEntry_EntryUsedOrDeclinedAndOtherCourier_NotAssignedWins()
+    {
+        Assert.Equal(ReasonCodes.NotAssigned, Check(Unlocked(), courier: OtherCourier).Reason);
+        Assert.Equal(ReasonCodes.NotAssigned, Check(Ended(d => d.Decline(Now)), courier: OtherCourier).Reason);
+    }
+
+    [Fact]
     public void CheckEntry_AtWindowEnd_DeniesOutsideWindow()
     {
         var d = ArrivedAt(WindowEnd.AddMinutes(-1));

@@ -34,6 +34,19 @@ public sealed class DoorChecksTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ArriveAndUnlock_ColleagueOnDeclinedOrUsedStop_NotAssignedRevealsNothing()
+    {
+        var (_, colleague) = await host.CourierAsync(world.CarrierKey);
+        await (await host.ArriveAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
+        await (await host.UnlockAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
+        await (await host.UnlockAsync(colleague, world.DeliveryId)).ProblemAsync(HttpStatusCode.Forbidden, "not_assigned");
+
+        var declined = await host.DeliveryAsync(world.CarrierKey, world.HomeAccessId, world.CourierId);
+        (await host.Client(world.OwnerToken).PostAsync($"/api/v1/homes/{world.HomeId}/deliveries/{declined}/decline", null)).EnsureSuccessStatusCode();
+        await (await host.ArriveAsync(colleague, declined)).ProblemAsync(HttpStatusCode.Forbidden, "not_assigned");
+    }
+
+    [Fact]
     public async Task Arrive_BeforeWindow_OutsideWindow()
     {
         var later = await host.DeliveryAsync(world.CarrierKey, world.HomeAccessId, world.CourierId, startIn: TimeSpan.FromHours(1));

@@ -26,6 +26,12 @@ internal static class OperatorCommands
 
     public static async Task<int> VerifyAsync(string file, TextWriter output)
     {
+        if (Directory.Exists(file))
+        {
+            await output.WriteLineAsync($"error: {file} is a directory, not an exported audit file");
+            return 2;
+        }
+
         if (!File.Exists(file))
         {
             await output.WriteLineAsync($"error: no such file: {file}");
@@ -33,25 +39,41 @@ internal static class OperatorCommands
         }
 
         var records = new List<AuditRecord>();
-        var lineNo = 0;
-        foreach (var line in await File.ReadAllLinesAsync(file))
+        var lineOf = new List<int>();
+        using (var reader = new StreamReader(file, detectEncodingFromByteOrderMarks: true))
         {
-            lineNo++;
-            if (line.Length == 0)
+            foreach (var (number, line) in AuditFileLines.Read(reader))
             {
-                continue;
-            }
+                if (line is null)
+                {
+                    await output.WriteLineAsync($"BROKEN at line {number}: longer than {AuditFileLines.MaxLineChars} characters, not an audit entry.");
+                    return 1;
+                }
 
-            try
-            {
-                records.Add(AuditJsonLines.Parse(line));
+                if (line.Length == 0)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    records.Add(AuditJsonLines.Parse(line));
+                    lineOf.Add(number);
+                }
+                catch (FormatException e)
+                {
+                    var after = records.Count > 0 ? $" (after seq {records[^1].Seq})" : "";
+                    await output.WriteLineAsync($"BROKEN at line {number}{after}: {e.Message}");
+                    return 1;
+                }
             }
-            catch (FormatException e)
-            {
-                var after = records.Count > 0 ? $" (after seq {records[^1].Seq})" : "";
-                await output.WriteLineAsync($"BROKEN at line {lineNo}{after}: {e.Message}");
-                return 1;
-            }
+        }
+
+        if (records.Count == 0)
+        {
+            // Every trail starts with the home's creation: an empty file is a failed export, not an intact chain.
+            await output.WriteLineAsync("BROKEN: the file holds no entries.");
+            return 1;
         }
 
         var result = AuditChain.Verify(records);
@@ -61,7 +83,10 @@ internal static class OperatorCommands
             return 0;
         }
 
-        await output.WriteLineAsync($"BROKEN at seq {result.FirstBrokenSeq}: {result.Problem}");
+        // Name the line as well as the seq the entry claims: an edited seq would otherwise point at an intact entry.
+        var expected = result.Count == 0 ? 1 : records[result.Count - 1].Seq + 1;
+        var seq = result.FirstBrokenSeq == expected ? $"seq {expected}" : $"seq {result.FirstBrokenSeq} where {expected} belongs";
+        await output.WriteLineAsync($"BROKEN at line {lineOf[result.Count]} ({seq}): {result.Problem}");
         return 1;
     }
 

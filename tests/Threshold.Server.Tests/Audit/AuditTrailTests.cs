@@ -49,7 +49,8 @@ public sealed class AuditTrailTests : IAsyncLifetime
         var seq = await SeqOfAsync("package_mismatch");
         var (code, output) = await VerifyAsync(await ExportAsync());
         Assert.Equal(1, code);
-        Assert.Contains($"BROKEN at seq {seq}", output, StringComparison.Ordinal);
+        Assert.Contains($"(seq {seq}): hash_mismatch", output, StringComparison.Ordinal);
+        Assert.Contains($"BROKEN at line {seq} ", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -62,7 +63,7 @@ public sealed class AuditTrailTests : IAsyncLifetime
 
         var (code, output) = await VerifyAsync(file);
         Assert.Equal(1, code);
-        Assert.Contains("BROKEN at seq 5", output, StringComparison.Ordinal);
+        Assert.Contains("BROKEN at line 4 (seq 5 where 4 belongs): seq_gap", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -76,6 +77,45 @@ public sealed class AuditTrailTests : IAsyncLifetime
         var (code, output) = await VerifyAsync(file);
         Assert.Equal(1, code);
         Assert.Contains("line 2", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("seq edited", "BROKEN at line 5 (seq 2 where 5 belongs): seq_out_of_order")]
+    [InlineData("empty file", "BROKEN: the file holds no entries.")]
+    [InlineData("field missing", "BROKEN at line 5 (after seq 4): Not an audit entry: 'prevHash' is missing.")]
+    [InlineData("field added", "BROKEN at line 5 (after seq 4): Not an audit entry: 'approvedBy' is not one of its fields.")]
+    [InlineData("duplicate key", "BROKEN at line 5 (after seq 4): Not an audit entry:")]
+    [InlineData("instant without offset", "BROKEN at line 5 (after seq 4): Not an audit entry: 'at' must be an ISO 8601 instant with its offset.")]
+    [InlineData("null string", "BROKEN at line 5 (after seq 4): Not an audit entry: 'type' must be a string.")]
+    [InlineData("line of 2 MB", "BROKEN at line 5: longer than 1048576 characters, not an audit entry.")]
+    public async Task Verify_FileMangled_NamesTheLineAndWhy(string mangling, string expected)
+    {
+        var file = await ExportAsync();
+        var lines = (await File.ReadAllLinesAsync(file)).ToList();
+        var node = System.Text.Json.Nodes.JsonNode.Parse(lines[4])!.AsObject();
+        switch (mangling)
+        {
+            case "seq edited": node["seq"] = 2; lines[4] = node.ToJsonString(); break;
+            case "empty file": lines.Clear(); break;
+            case "field missing": node.Remove("prevHash"); lines[4] = node.ToJsonString(); break;
+            case "field added": node["approvedBy"] = "owner"; lines[4] = node.ToJsonString(); break;
+            case "duplicate key": lines[4] = "{\"type\":\"forged\"," + lines[4][1..]; break;
+            case "instant without offset": node["at"] = "2026-11-24T10:00:00"; lines[4] = node.ToJsonString(); break;
+            case "null string": node["type"] = null; lines[4] = node.ToJsonString(); break;
+            case "line of 2 MB": lines[4] = new string('x', 2 << 20); break;
+        }
+
+        await File.WriteAllLinesAsync(file, lines);
+        var (code, output) = await VerifyAsync(file);
+        Assert.Equal(1, code);
+        Assert.StartsWith(expected, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_DirectoryOrMissingFile_UsageError()
+    {
+        Assert.Equal(2, (await VerifyAsync(host.DataDir)).Code);
+        Assert.Equal(2, (await VerifyAsync(Path.Combine(host.DataDir, "nope.jsonl"))).Code);
     }
 
     [Fact]

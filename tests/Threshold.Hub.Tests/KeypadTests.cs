@@ -230,7 +230,7 @@ public sealed class KeypadTests(ITestOutputHelper output)
         // The fake lock opens for any slot: as if the hub had not yet disabled it.
         await using var h = await HubHarness.StartAsync(output);
         Assert.True((await h.SyncAsync(Set(1, [Credential("later", "guest", "90215368", Temporary(Monday.AddHours(1), Monday.AddHours(2)))]))).Ok);
-        await Wait.UntilAsync(() => h.Zigbee.OtherCommands.Any(c => c.Contains("\"user\":1,\"user_type\"", StringComparison.Ordinal)), "slot 1 programmed");
+        await Wait.UntilAsync(() => LastTable(h, t => t.GetProperty("slots").EnumerateArray().All(s => s.GetProperty("state").GetString() == "disabled")), "slot 1 stored, disabled");
 
         await h.Zigbee.KeypadUnlockAsync(user: 1);
 
@@ -239,6 +239,29 @@ public sealed class KeypadTests(ITestOutputHelper output)
         Assert.Equal("outside_window", h.Server.Events("alarm", "alarm", "keypad_not_allowed").Single().GetProperty("reason").GetString());
         await Wait.UntilAsync(() => h.Zigbee.LockState == "locked", "relocked at once");
         await h.Server.WaitEventAsync("relocked", "reason", "keypad_refused");
+    }
+
+    [Fact]
+    public async Task KeypadUnlock_SlotNotYetConfirmedByLock_RelocksAndAttributesToNobody()
+    {
+        await using var h = await HubHarness.StartAsync(output);
+        h.Zigbee.ConfirmPins = false;
+        Assert.True((await h.SyncAsync(Set(1, [Credential("new", "guest", "90215368", Always())]))).Ok);
+        await Wait.UntilAsync(() => h.Zigbee.OtherCommands.Any(c => c.Contains("\"user\":1,\"user_type\"", StringComparison.Ordinal)), "slot 1 sent");
+        await Wait.UntilAsync(() => LastTable(h, t => t.GetProperty("slots").EnumerateArray().All(s => s.GetProperty("state").GetString() == "pending")), "pending table");
+        await Wait.NeverAsync(() => !LastTable(h, t => t.GetProperty("slots").EnumerateArray().All(s => s.GetProperty("state").GetString() == "pending")), "programmed without the lock's word");
+
+        // Until the lock confirms, slot 1 may still hold the code it replaced: whoever typed it is not "new".
+        await h.Zigbee.KeypadUnlockAsync(user: 1);
+
+        await h.Server.WaitEventAsync("alarm", "alarm", "keypad_unconfirmed_slot");
+        await Wait.UntilAsync(() => h.Zigbee.LockState == "locked", "relocked at once");
+        Assert.Empty(h.Server.Events("keypad_entry"));
+
+        await h.Zigbee.PublishLockAsync(action: "pin_code_added", source: "rf", user: 1);
+        await Wait.UntilAsync(() => LastTable(h, t => t.GetProperty("slots").EnumerateArray().All(s => s.GetProperty("state").GetString() == "programmed")), "programmed once confirmed");
+        await h.Zigbee.KeypadUnlockAsync(user: 1);
+        await h.Server.WaitEventAsync("keypad_entry", "credentialId", "new");
     }
 
     [Fact]

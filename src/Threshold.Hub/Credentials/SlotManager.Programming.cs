@@ -140,6 +140,7 @@ internal sealed partial class SlotManager
                     }
 
                     row.OnLock = true;
+                    row.Confirmed = false;
                     row.Enabled = enabled;
                     LogProgrammed(logger, row.Slot, row.CredentialId, enabled);
                 }
@@ -201,7 +202,7 @@ internal sealed partial class SlotManager
     [LoggerMessage(Level = LogLevel.Information, Message = "Lock slots re-synced: {Cleared} cleared, {Kept} to program")]
     private static partial void LogSwept(ILogger logger, int cleared, int kept);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Slot {Slot} programmed for credential {CredentialId} (enabled: {Enabled})")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Slot {Slot} sent to the lock for credential {CredentialId} (enabled: {Enabled})")]
     private static partial void LogProgrammed(ILogger logger, int slot, string credentialId, bool enabled);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Slot {Slot} of credential {CredentialId} enabled: {Enabled}")]

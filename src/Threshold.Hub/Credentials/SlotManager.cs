@@ -173,6 +173,10 @@ internal sealed partial class SlotManager(
                 }
 
                 break;
+            case LockReport { Action: "pin_code_added" or "pin_code_changed", ActionUser: { } user }
+                when slots.TryGetValue(user, out var confirmed) && confirmed.OnLock:
+                confirmed.Confirmed = true;
+                break;
             case LockReport { Action: "unlock", ActionSource: "keypad" } report:
                 OnKeypadUnlock(report.ActionUser, now);
                 break;
@@ -198,6 +202,16 @@ internal sealed partial class SlotManager(
                 needSweep = true;
             }
 
+            return;
+        }
+
+        if (!row.Confirmed)
+        {
+            // The lock has not confirmed this slot's new code: the code typed may be the one it replaced (a revoked
+            // guest's). Attribute it to nobody, count nothing, and relock (fail secure).
+            LogUnconfirmed(logger, slot, row.CredentialId);
+            controller.RelockNow("keypad_unconfirmed_slot");
+            Alarm("keypad_unconfirmed_slot", new JsonObject { ["slot"] = slot });
             return;
         }
 
@@ -278,10 +292,16 @@ internal sealed partial class SlotManager(
         /// <summary>Programmed on the lock with this code since the last sweep.</summary>
         public bool OnLock { get; set; }
 
+        /// <summary>
+        /// The lock reported the set done (<c>pin_code_added</c>/<c>_changed</c> for this slot). Until then the slot may
+        /// still hold its previous code, so a keypad entry through it cannot be told apart from that code's.
+        /// </summary>
+        public bool Confirmed { get; set; }
+
         /// <summary>The user status last sent.</summary>
         public bool Enabled { get; set; }
 
-        public string State => !OnLock ? "pending" : Enabled ? "programmed" : "disabled";
+        public string State => !OnLock || !Confirmed ? "pending" : Enabled ? "programmed" : "disabled";
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Slot manager failed handling {Message}")]
@@ -289,6 +309,9 @@ internal sealed partial class SlotManager(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Keypad unlock with slot {Slot}, which the hub does not manage")]
     private static partial void LogUnknownUser(ILogger logger, int? slot);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Keypad unlock through slot {Slot} before the lock confirmed its code for credential {CredentialId}: relocking")]
+    private static partial void LogUnconfirmed(ILogger logger, int slot, string credentialId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Keypad entry with credential {CredentialId} (slot {Slot}) was not allowed ({Reason}): relocking")]
     private static partial void LogEntryRefused(ILogger logger, string credentialId, int slot, string reason);

@@ -40,6 +40,9 @@ public sealed class FakeZigbee : IAsyncDisposable
 
     public int GetRequests;
 
+    /// <summary>Whether a PIN set or clear is reported back (a real lock does once it has stored it).</summary>
+    public bool ConfirmPins { get; set; } = true;
+
     public static async Task<FakeZigbee> StartAsync(int port, string lockState = "locked", bool doorClosed = true)
     {
         var fake = new FakeZigbee { LockState = lockState, DoorClosed = doorClosed };
@@ -80,8 +83,14 @@ public sealed class FakeZigbee : IAsyncDisposable
 
         if (!doc.RootElement.TryGetProperty("state", out var stateElement))
         {
-            // PIN slots and user status: this fake lock only records them.
+            // PIN slots and user status: this fake lock records them and, like a real one, reports a PIN set or clear.
             OtherCommands.Enqueue(payload);
+            if (ConfirmPins && doc.RootElement.TryGetProperty("pin_code", out var pin) && pin.TryGetProperty("user", out var user) && user.TryGetInt32(out var slot))
+            {
+                var cleared = !pin.TryGetProperty("pin_code", out var code) || code.ValueKind == JsonValueKind.Null;
+                await PublishLockAsync(action: cleared ? "pin_code_deleted" : "pin_code_added", source: "rf", user: slot);
+            }
+
             return;
         }
 

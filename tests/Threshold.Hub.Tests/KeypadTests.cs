@@ -265,6 +265,41 @@ public sealed class KeypadTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task KeypadUnlock_LateAnswerForRevokedCodeInSameSlot_DoesNotVouchForTheNewCode()
+    {
+        await using var h = await HubHarness.StartAsync(output);
+        h.Zigbee.ConfirmPins = false;
+        Assert.True((await h.SyncAsync(Set(1, [Credential("old", "guest", "90215368", Always())]))).Ok);
+        Assert.True((await h.SyncAsync(Set(2, [Credential("new", "guest", "47102935", Always())]))).Ok);
+        await Wait.UntilAsync(() => LastTable(h, t => t.GetProperty("slots").EnumerateArray().Any(s => s.GetProperty("credentialId").GetString() == "new")), "slot 1 passed to new");
+
+        // The lock's answer to the first set (the revoked code) arrives only now.
+        await h.Zigbee.PublishLockAsync(action: "pin_code_added", source: "rf", user: 1);
+        await h.Zigbee.KeypadUnlockAsync(user: 1);
+
+        await h.Server.WaitEventAsync("alarm", "alarm", "keypad_unconfirmed_slot");
+        await Wait.UntilAsync(() => h.Zigbee.LockState == "locked", "relocked at once");
+        Assert.Empty(h.Server.Events("keypad_entry"));
+
+        await h.Zigbee.PublishLockAsync(action: "pin_code_added", source: "rf", user: 1);
+        await Wait.UntilAsync(() => LastTable(h, t => t.GetProperty("slots").EnumerateArray().All(s => s.GetProperty("state").GetString() == "programmed")), "programmed once answered");
+    }
+
+    [Fact]
+    public async Task PinSet_NeverAnswered_SentAgainAfterTheHorizon()
+    {
+        await using var h = await HubHarness.StartAsync(output);
+        h.Zigbee.ConfirmPins = false;
+        Assert.True((await h.SyncAsync(Set(1, [Credential("a", "guest", "90215368", Always())]))).Ok);
+        int Sets() => h.Zigbee.OtherCommands.Count(c => c.Contains("\"user\":1,\"user_type\"", StringComparison.Ordinal));
+        await Wait.UntilAsync(() => Sets() == 1, "first set");
+
+        await h.AdvanceAsync(Threshold.Hub.Credentials.SlotManager.AnswerHorizon + TimeSpan.FromSeconds(2));
+
+        await Wait.UntilAsync(() => Sets() == 2, "set sent again");
+    }
+
+    [Fact]
     public async Task KeypadUnlock_WithUnmanagedSlot_RaisesKeypadUnknownUser()
     {
         await using var h = await HubHarness.StartAsync(output, simulator: true);

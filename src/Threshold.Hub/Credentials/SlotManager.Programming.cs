@@ -55,6 +55,7 @@ internal sealed partial class SlotManager
             {
                 row.CodeHash = hash;
                 row.OnLock = false;
+                row.Confirmed = false; // the lock holds the old code until the new one is sent and confirmed
                 tableChanged = true;
             }
         }
@@ -140,7 +141,7 @@ internal sealed partial class SlotManager
                     }
 
                     row.OnLock = true;
-                    row.Confirmed = false;
+                    SetSent(row, now);
                     row.Enabled = enabled;
                     LogProgrammed(logger, row.Slot, row.CredentialId, enabled);
                 }

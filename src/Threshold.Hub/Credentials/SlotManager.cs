@@ -147,6 +147,7 @@ internal sealed partial class SlotManager(
         {
             case Tick:
                 Volatile.Write(ref tickQueued, 0);
+                ResendUnanswered(now);
                 break;
             case SetChanged:
                 usage = store.LoadUsage();
@@ -173,9 +174,8 @@ internal sealed partial class SlotManager(
                 }
 
                 break;
-            case LockReport { Action: "pin_code_added" or "pin_code_changed", ActionUser: { } user }
-                when slots.TryGetValue(user, out var confirmed) && confirmed.OnLock:
-                confirmed.Confirmed = true;
+            case LockReport { Action: "pin_code_added" or "pin_code_changed", ActionSource: "rf", ActionUser: { } user }:
+                OnSetAnswered(user);
                 break;
             case LockReport { Action: "unlock", ActionSource: "keypad" } report:
                 OnKeypadUnlock(report.ActionUser, now);

@@ -15,12 +15,19 @@ internal sealed partial class SlotManager
     // Per slot number, not per row: the count must survive the slot passing to another credential.
     private readonly Dictionary<int, Queue<DateTimeOffset>> unanswered = [];
 
-    private void SetSent(Row row, DateTimeOffset now)
+    /// <summary>
+    /// The lock holds this row's code: it was sent since the last sweep and every set sent to the slot number is
+    /// answered. Until then the slot may still hold its previous code, so an entry through it is nobody's.
+    /// </summary>
+    private bool Confirmed(Row row) => row.OnLock && (!unanswered.TryGetValue(row.Slot, out var sent) || sent.Count == 0);
+
+    private string StateOf(Row row) => !Confirmed(row) ? "pending" : row.Enabled ? "programmed" : "disabled";
+
+    private void Sent(int slot, DateTimeOffset now)
     {
-        row.Confirmed = false;
-        if (!unanswered.TryGetValue(row.Slot, out var sent))
+        if (!unanswered.TryGetValue(slot, out var sent))
         {
-            unanswered[row.Slot] = sent = new Queue<DateTimeOffset>();
+            unanswered[slot] = sent = new Queue<DateTimeOffset>();
         }
 
         sent.Enqueue(now);
@@ -34,9 +41,8 @@ internal sealed partial class SlotManager
         }
 
         sent.Dequeue();
-        if (sent.Count == 0 && slots.TryGetValue(slot, out var row) && row.OnLock)
+        if (slots.TryGetValue(slot, out var row) && Confirmed(row))
         {
-            row.Confirmed = true;
             LogConfirmed(logger, slot, row.CredentialId);
         }
     }

@@ -55,7 +55,6 @@ internal sealed partial class SlotManager
             {
                 row.CodeHash = hash;
                 row.OnLock = false;
-                row.Confirmed = false; // the lock holds the old code until the new one is sent and confirmed
                 tableChanged = true;
             }
         }
@@ -141,7 +140,7 @@ internal sealed partial class SlotManager
                     }
 
                     row.OnLock = true;
-                    SetSent(row, now);
+                    Sent(row.Slot, now);
                     row.Enabled = enabled;
                     LogProgrammed(logger, row.Slot, row.CredentialId, enabled);
                 }
@@ -184,7 +183,7 @@ internal sealed partial class SlotManager
         var list = new JsonArray();
         foreach (var row in slots.Values)
         {
-            list.Add(new JsonObject { ["slot"] = row.Slot, ["credentialId"] = row.CredentialId, ["state"] = row.State });
+            list.Add(new JsonObject { ["slot"] = row.Slot, ["credentialId"] = row.CredentialId, ["state"] = StateOf(row) });
         }
 
         var body = new JsonObject { ["version"] = set?.Version ?? 0, ["slots"] = list };

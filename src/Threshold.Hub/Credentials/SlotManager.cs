@@ -99,7 +99,7 @@ internal sealed partial class SlotManager(
 
                 processed++;
                 snapshot = new SlotSnapshot(
-                    processed, now, store.Current?.Version ?? 0, [.. slots.Values.Select(r => new SlotView(r.Slot, r.CredentialId, r.State))], wrongCodes.Count, disabledUntil);
+                    processed, now, store.Current?.Version ?? 0, [.. slots.Values.Select(r => new SlotView(r.Slot, r.CredentialId, StateOf(r)))], wrongCodes.Count, disabledUntil);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -205,7 +205,7 @@ internal sealed partial class SlotManager(
             return;
         }
 
-        if (!row.Confirmed)
+        if (!Confirmed(row))
         {
             // The lock has not confirmed this slot's new code: the code typed may be the one it replaced (a revoked
             // guest's). Attribute it to nobody, count nothing, and relock (fail secure).
@@ -289,19 +289,13 @@ internal sealed partial class SlotManager(
 
         public string CodeHash { get; set; } = codeHash;
 
-        /// <summary>Programmed on the lock with this code since the last sweep.</summary>
+        /// <summary>Sent to the lock with this code since the last sweep (whether the lock has it: <c>Confirmed</c>).</summary>
         public bool OnLock { get; set; }
 
-        /// <summary>
-        /// The lock reported the set done (<c>pin_code_added</c>/<c>_changed</c> for this slot). Until then the slot may
-        /// still hold its previous code, so a keypad entry through it cannot be told apart from that code's.
-        /// </summary>
-        public bool Confirmed { get; set; }
 
         /// <summary>The user status last sent.</summary>
         public bool Enabled { get; set; }
 
-        public string State => !OnLock || !Confirmed ? "pending" : Enabled ? "programmed" : "disabled";
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Slot manager failed handling {Message}")]

@@ -38,8 +38,9 @@ internal static class DatabaseSetup
 /// <summary>Per-connection settings: durability over speed, and referential integrity.</summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
-    // busy_timeout: writers outside WriteScope's gate wait inside SQLite instead of the provider's 150 ms thread sleep.
-    private const string Pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;";
+    // busy_timeout: writers other than SqliteWriter (Identity, migrations) wait inside SQLite instead of the
+    // provider's 150 ms thread sleep.
+    public const string Pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;";
     private static readonly object Configured = new();
 
     // The settings belong to the native handle, which the pool keeps: set them once per physical connection,

@@ -101,7 +101,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable, IDisposable
         {
             await connection.OpenAsync();
             await using var pragmas = connection.CreateCommand();
-            pragmas.CommandText = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;";
+            pragmas.CommandText = SqlitePragmas.Pragmas;
             await pragmas.ExecuteNonQueryAsync();
         }
 

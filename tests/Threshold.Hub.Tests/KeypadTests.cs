@@ -270,6 +270,8 @@ public sealed class KeypadTests(ITestOutputHelper output)
         await using var h = await HubHarness.StartAsync(output);
         h.Zigbee.ConfirmPins = false;
         Assert.True((await h.SyncAsync(Set(1, [Credential("old", "guest", "90215368", Always())]))).Ok);
+        // The revoked code must have gone out to slot 1 first, else there is no late answer to test.
+        await Wait.UntilAsync(() => h.Zigbee.OtherCommands.Any(c => c.Contains("90215368", StringComparison.Ordinal)), "old code sent");
         Assert.True((await h.SyncAsync(Set(2, [Credential("new", "guest", "47102935", Always())]))).Ok);
         await Wait.UntilAsync(() => LastTable(h, t => t.GetProperty("slots").EnumerateArray().Any(s => s.GetProperty("credentialId").GetString() == "new")), "slot 1 passed to new");
 

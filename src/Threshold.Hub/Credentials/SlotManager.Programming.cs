@@ -106,6 +106,9 @@ internal sealed partial class SlotManager
                     row.OnLock = false;
                 }
 
+                // Sets sent before a sweep went to a lock that was away or stale and are re-sent now; an answer still
+                // owed for them would keep a slot pending until the answer horizon.
+                unanswered.Clear();
                 needSweep = false;
                 LogSwept(logger, cleared, slots.Count);
             }

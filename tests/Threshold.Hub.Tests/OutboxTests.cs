@@ -28,11 +28,13 @@ public sealed class OutboxTests(ITestOutputHelper output)
     {
         await using var h = await HubHarness.StartAsync(output);
         h.Server.AutoAck = false;
+        // Batches received so far were acked; the unacked one arrives after this and carries the highest seq.
+        var ackedUpTo = h.Server.Batches().Select(b => b.Seq).DefaultIfEmpty(0).Max();
 
         Assert.True((await h.CommandAsync("unlock", "jti-outbox")).Ok);
         // Stop-and-wait: the unacked batch blocks later ones, which wait in the outbox.
-        await Wait.UntilAsync(() => h.Server.Batches().Length > 0 && h.OutboxCounts().Batches == 1, "an unacked batch");
-        var first = h.Server.Batches()[^1];
+        await Wait.UntilAsync(() => h.Server.Batches().Any(b => b.Seq > ackedUpTo) && h.OutboxCounts().Batches == 1, "an unacked batch");
+        var first = h.Server.Batches().MaxBy(b => b.Seq)!;
         // Whether command_executed made it into that batch is a race; a later event surely waits behind it.
         await h.Zigbee.SetDoorAsync(closed: false);
         await Wait.UntilAsync(() => h.OutboxCounts().Outbox > 0, "events pending behind the unacked batch");

@@ -6,9 +6,9 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Threshold.Demo.HomeNetwork;
 using Threshold.Server;
 using Threshold.Server.Data;
-using Threshold.Server.Demo;
 using Threshold.Server.Hubs;
 
 namespace Threshold.Bench.EndToEnd;

@@ -3,10 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
+using Threshold.Demo.HomeNetwork;
 using Threshold.Hub;
 using Threshold.Hub.Pairing;
 using Threshold.Server.Data;
-using Threshold.Server.Demo;
 using Threshold.Server.Tests.Support;
 using Threshold.Simulator;
 

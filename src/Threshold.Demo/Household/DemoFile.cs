@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Threshold.Server.Demo;
+namespace Threshold.Demo.Household;
 
 internal sealed record DemoUser(string Email, string Password);
 

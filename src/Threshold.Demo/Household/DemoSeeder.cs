@@ -10,7 +10,7 @@ using Threshold.Server.Carriers;
 using Threshold.Server.Data;
 using Threshold.Server.Homes;
 
-namespace Threshold.Server.Demo;
+namespace Threshold.Demo.Household;
 
 /// <summary>
 /// Creates the demo household once per install — a resident, a home, a carrier with an API key, a

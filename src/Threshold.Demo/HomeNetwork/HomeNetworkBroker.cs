@@ -1,7 +1,7 @@
 using System.Net;
 using MQTTnet.Server;
 
-namespace Threshold.Server.Demo;
+namespace Threshold.Demo.HomeNetwork;
 
 /// <summary>
 /// Stands for the broker on the home's own network that zigbee2mqtt and the hub share. Loopback only;

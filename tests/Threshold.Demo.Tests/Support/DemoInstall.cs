@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace Threshold.Demo.Tests.Support;
+
+/// <summary>
+/// One demo install: a temp data directory and its own loopback ports. Every start uses the same directory and
+/// ports, as running <c>dotnet run --project src/Threshold.Demo</c> again does.
+/// </summary>
+internal sealed class DemoInstall : IDisposable
+{
+    private readonly string[] args;
+
+    public DemoInstall()
+    {
+        DataDir = Path.Combine(Path.GetTempPath(), "threshold-demo-tests", Guid.NewGuid().ToString("N"));
+        var ports = FreePorts(4);
+        ServerUrl = $"http://127.0.0.1:{ports[0]}";
+        ControlUrl = $"http://127.0.0.1:{ports[1]}";
+        args =
+        [
+            $"--urls={ServerUrl}",
+            $"--Threshold:DataDirectory={DataDir}",
+            $"--Threshold:Mqtt:Port={ports[2]}",
+            $"--Threshold:Demo:HomeBrokerPort={ports[3]}",
+            $"--Threshold:Demo:SimulatorControl={ControlUrl}",
+        ];
+    }
+
+    public string DataDir { get; }
+
+    public string ServerUrl { get; }
+
+    /// <summary>The simulator's control surface.</summary>
+    public string ControlUrl { get; }
+
+    public string DemoPath => Path.Combine(DataDir, "demo.json");
+
+    public Task<DemoHost> StartAsync() => DemoHost.StartAsync(args, builder => builder.Logging.ClearProviders());
+
+    /// <summary>demo.json as a newcomer's <c>jq</c> reads it: from disk, by its JSON names.</summary>
+    public JsonElement ReadDemoFile() => JsonDocument.Parse(File.ReadAllText(DemoPath)).RootElement.Clone();
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>All held open together, so no two are the same port.</summary>
+    private static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            listeners.ForEach(l => l.Start());
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Stop());
+        }
+    }
+}

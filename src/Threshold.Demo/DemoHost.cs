@@ -42,8 +42,7 @@ internal sealed partial class DemoHost : IAsyncDisposable
         await Console.Out.WriteLineAsync($"Threshold demo is ready. Credentials ({demo.DemoPath}):\n" +
             JsonSerializer.Serialize(demo.Demo, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
         LogReady(demo.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Threshold.Demo"), demo.DemoPath);
-        await demo.server.WaitForShutdownAsync();
-        demo.serverRunning = false;
+        await demo.WaitForShutdownAsync();
         return 0;
     }
 
@@ -103,6 +102,13 @@ internal sealed partial class DemoHost : IAsyncDisposable
         hub = DemoHub.Build(hubDir, homeBroker.Port, logs);
         await hub.StartAsync(stopping);
         Demo.Write(DemoPath);
+    }
+
+    /// <summary>Returns once Ctrl+C or SIGTERM has stopped the server.</summary>
+    private async Task WaitForShutdownAsync()
+    {
+        await server.WaitForShutdownAsync();
+        serverRunning = false;
     }
 
     /// <summary>Stops the server first (no new requests reach the door), then the hub, the devices and the home broker.</summary>

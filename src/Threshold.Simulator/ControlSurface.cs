@@ -25,7 +25,7 @@ internal sealed partial class ControlJson : JsonSerializerContext;
 /// <summary>
 /// The HTTP control surface: what a tester's hands do to the door (open it, type a code, jam the bolt).
 /// Built on an empty host so nothing from the embedding process (appsettings, ASPNETCORE_URLS, Ctrl+C
-/// handling) leaks in when the server's demo mode hosts the simulator in-process.
+/// handling) leaks in when src/Threshold.Demo hosts the simulator in-process.
 /// </summary>
 internal sealed class ControlSurface : IAsyncDisposable
 {

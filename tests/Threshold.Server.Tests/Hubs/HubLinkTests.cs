@@ -129,7 +129,7 @@ public sealed class HubLinkTests : IAsyncLifetime
         await hub.PublishAsync(hub.Prefix + "state", "[[[[");
         await hub.PublishAsync(hub.Prefix + "reply", "{\"jti\":null}");
 
-        await hub.SendBatchAsync(1, new { id = 1, type = "alarm", alarm = "door_forced", lockId = world.LockId });
+        await hub.SendBatchAsync(1, new { id = 1, type = "alarm", at = "2026-11-24T10:00:00Z", alarm = "door_forced", lockId = world.LockId });
         await hub.WaitForAsync(m => m.Topic.EndsWith("/ack", StringComparison.Ordinal));
         Assert.DoesNotContain(hub.Received, m => m.Payload.Contains("\"seq\":3", StringComparison.Ordinal));
         Assert.Equal(1, await CountAuditAsync("hub.batch"));

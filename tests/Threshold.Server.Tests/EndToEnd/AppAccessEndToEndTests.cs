@@ -5,12 +5,13 @@ using Threshold.Server.Tests.Support;
 namespace Threshold.Server.Tests.EndToEnd;
 
 /// <summary>
-/// The residents' own remote lock/unlock (<c>POST /homes/{id}/locks/{lockId}/unlock|lock</c>) over the real hub and
-/// simulated lock. The server's rule (Grants/AccessApi.cs): any member of the home, owner or not; everyone else is
-/// told the lock does not exist; residents are not subject to lockout, and the hub refuses only delivery and guest
-/// unlocks during one.
+/// The app's door commands (Grants/AccessApi.cs) over the real hub and simulated lock. The residents' own remote
+/// lock/unlock (<c>POST /homes/{id}/locks/{lockId}/unlock|lock</c>): any member of the home, owner or not; everyone
+/// else is told the lock does not exist; residents are not subject to lockout, and the hub refuses only delivery and
+/// guest unlocks during one. A guest's app unlock (<c>POST /me/access/{grantId}/unlock</c>) counts an entry of the
+/// grant, however the guest gets in, so the lock must follow what the app used up.
 /// </summary>
-public sealed class RemoteLockEndToEndTests : IAsyncLifetime
+public sealed class AppAccessEndToEndTests : IAsyncLifetime
 {
     private Stack stack = null!;
 
@@ -27,7 +28,7 @@ public sealed class RemoteLockEndToEndTests : IAsyncLifetime
         e.Type == "lock.command" && e.Actor == "user:" + userId && e.Id("lockId") == lockId && e.Text("action") == action && e.Flag("remote") == true;
 
     [Fact]
-    public async Task UnlockThenLock_Owner_BoltMovesAndTrailRecordsBoth()
+    public async Task RemoteUnlockThenLock_Owner_BoltMovesAndTrailRecordsBoth()
     {
         Assert.Equal("locked", await stack.Control.BoltAsync());
 
@@ -57,7 +58,7 @@ public sealed class RemoteLockEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Unlock_MemberNotOwner_BoltMoves()
+    public async Task RemoteUnlock_MemberNotOwner_BoltMoves()
     {
         var (memberId, memberToken) = await stack.Server.ResidentAsync();
         await stack.Server.AddMemberAsync(World.HomeId, memberId);
@@ -69,7 +70,7 @@ public sealed class RemoteLockEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Unlock_HubOffline_ServiceUnavailableAndBoltStays()
+    public async Task RemoteUnlock_HubOffline_ServiceUnavailableAndBoltStays()
     {
         await stack.StopHubAsync();
 
@@ -84,7 +85,7 @@ public sealed class RemoteLockEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Unlock_NotAMember_NotFoundAndBoltStays()
+    public async Task RemoteUnlock_NotAMember_NotFoundAndBoltStays()
     {
         // Another home's resident (on this home, and on their own home naming this lock) and this home's invited guest.
         var (_, strangerToken) = await stack.Server.ResidentAsync();
@@ -104,7 +105,7 @@ public sealed class RemoteLockEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Unlock_UnknownLockId_NotFoundAndBoltStays()
+    public async Task RemoteUnlock_UnknownLockId_NotFoundAndBoltStays()
     {
         await (await SendAsync(World.OwnerToken, "unlock", lockId: Guid.NewGuid())).ProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await SendAsync(World.OwnerToken, "lock", lockId: Guid.NewGuid())).ProblemAsync(HttpStatusCode.NotFound, "not_found");
@@ -114,7 +115,7 @@ public sealed class RemoteLockEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Unlock_DuringLockout_ResidentStillUnlocks()
+    public async Task RemoteUnlock_DuringLockout_ResidentStillUnlocks()
     {
         // A keypad slot shows when the hub holds the lockout: it disables the slot.
         await stack.Server.GuestGrantAsync(World.OwnerToken, World.HomeId, guestEmail: null, code: "903172");
@@ -127,5 +128,35 @@ public sealed class RemoteLockEndToEndTests : IAsyncLifetime
         Assert.Equal("unlocked", unlocked.GetProperty("status").GetString());
         Assert.Equal("unlocked", await stack.Control.BoltAsync());
         Assert.Single(await stack.AuditAsync(), e => LockCommand(e, World.OwnerId, World.LockId, "unlock"));
+    }
+
+    [Fact]
+    public async Task GuestAppUnlock_MaxEntriesUsedUp_KeypadCodeStopsWorkingOnTheLock()
+    {
+        const string code = "582914";
+        var guest = await stack.Server.GuestAccountAsync();
+        var grant = await stack.Server.GuestGrantAsync(World.OwnerToken, World.HomeId, guest.Email, code, maxEntries: 2);
+        await Stack.WaitUntilAsync(async () => await stack.Control.SlotsAsync() is [{ Enabled: true }], "the guest's code enabled on the lock");
+
+        for (var entry = 1; entry <= 2; entry++)
+        {
+            var unlocked = await (await stack.Server.AppUnlockAsync(guest.Token, grant)).JsonAsync(HttpStatusCode.OK);
+            Assert.Equal("unlocked", unlocked.GetProperty("status").GetString());
+            Assert.Equal("unlocked", await stack.Control.BoltAsync());
+            await stack.Control.ManualLockAsync();
+            Assert.Equal("locked", await stack.Control.BoltAsync());
+        }
+
+        // The server counted both: the app may not enter a third time.
+        await (await stack.Server.AppUnlockAsync(guest.Token, grant)).ProblemAsync(HttpStatusCode.Forbidden, "max_entries_reached");
+        var listed = Assert.Single(await stack.Server.GrantsAsync(World.OwnerToken, World.HomeId));
+        Assert.Equal(2, listed.GetProperty("entriesUsed").GetInt32());
+
+        // Nor may the code: within seconds its slot is disabled or cleared. Typing it only once that shows, because a
+        // working code typed while waiting would be an entry the hub counts itself, and that would hide the defect.
+        await Stack.WaitUntilAsync(async () => (await stack.Control.SlotsAsync()).All(s => !s.Enabled),
+            "the code of a grant whose maxEntries the app used up, disabled or cleared on the lock", seconds: 10);
+        Assert.False(await stack.Control.TypeCodeAsync(code));
+        Assert.Equal("locked", await stack.Control.BoltAsync());
     }
 }

@@ -30,7 +30,7 @@ public sealed class AuditTrailTests : IAsyncLifetime
         var lines = await File.ReadAllLinesAsync(file);
 
         Assert.Equal((0, "OK"), await VerifyAsync(file));
-        Assert.Contains(lines, l => l.Contains("\"reason\":\"package_mismatch\"", StringComparison.Ordinal));
+        Assert.Contains(AuditLog.Parse(string.Join('\n', lines)), e => e.Type == "access.decision" && e.Text("reason") == "package_mismatch");
         Assert.Equal(Enumerable.Range(1, lines.Length).Select(i => (long)i), lines.Select(l => Threshold.Server.Audit.AuditJsonLines.Parse(l).Seq));
     }
 
@@ -138,7 +138,7 @@ public sealed class AuditTrailTests : IAsyncLifetime
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var seen = new List<string>();
-        while (!seen.Any(l => l.StartsWith("data:", StringComparison.Ordinal) && l.Contains("home.lockout_started", StringComparison.Ordinal)))
+        while (!seen.Any(l => l.StartsWith("data:", StringComparison.Ordinal) && ActivityType(l["data:".Length..]) == "home.lockout_started"))
         {
             seen.Add(await reader.ReadLineAsync(timeout.Token) ?? throw new EndOfStreamException());
         }
@@ -178,10 +178,14 @@ public sealed class AuditTrailTests : IAsyncLifetime
         }
     }
 
-    private async Task<long> SeqOfAsync(string marker)
+    private async Task<long> SeqOfAsync(string reason) =>
+        AuditLog.Parse(await File.ReadAllTextAsync(await ExportAsync())).First(e => e.Text("reason") == reason).Seq;
+
+    /// <summary>The <c>type</c> of an activity item sent as an SSE data line (JSON).</summary>
+    private static string? ActivityType(string json)
     {
-        var lines = await File.ReadAllLinesAsync(await ExportAsync());
-        return lines.Select(Threshold.Server.Audit.AuditJsonLines.Parse).First(r => r.Data.Contains(marker, StringComparison.Ordinal)).Seq;
+        using var item = System.Text.Json.JsonDocument.Parse(json);
+        return item.RootElement.TryGetProperty("type", out var type) ? type.GetString() : null;
     }
 
     private async Task<string> ExportAsync()

@@ -79,7 +79,7 @@ public sealed class ForgedCommandTests : IAsyncLifetime
         await probe.SendCommandAsync(expired);
         Assert.Equal("expired", (await probe.ReplyAsync(JwtClaim(expired, "jti"))).GetProperty("error").GetString());
 
-        await Stack.WaitUntilAsync(async () => (await stack.AuditAsync()).Count(e => e.Data.Contains("command_refused", StringComparison.Ordinal)) >= 4, "4 command_refused events");
+        await Stack.WaitUntilAsync(async () => (await stack.AuditAsync()).Count(e => e.Type == "hub.event" && e.Text("type") == "command_refused") >= 4, "4 command_refused events");
         Assert.Equal(BoltPosition.Locked, stack.Devices.GetState().Bolt);
     }
 

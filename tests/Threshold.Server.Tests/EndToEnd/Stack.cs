@@ -26,11 +26,15 @@ internal sealed class Stack : IAsyncDisposable
         Devices = devices;
         World = world;
         HubDir = hubDir;
+        Control = new SimulatorControl(devices.ControlUrl!);
     }
 
     public ServerHost Server { get; }
     public HomeNetworkBroker HomeBroker { get; }
     public SimulatedHome Devices { get; }
+
+    /// <summary>The same devices over the simulator's HTTP control surface.</summary>
+    public SimulatorControl Control { get; }
     public World World { get; }
     public string HubDir { get; }
     public IHost? Hub { get; private set; }
@@ -49,7 +53,10 @@ internal sealed class Stack : IAsyncDisposable
         var server = await ServerHost.StartAsync(settings, fakeHub: false, start);
         var world = await World.CreateAsync(server, cameraRequired: false);
         var homeBroker = await HomeNetworkBroker.StartAsync(FreePort());
-        var devices = await SimulatedHome.StartAsync(new SimulatorOptions { MqttPort = homeBroker.Port, ActuationDelay = TimeSpan.FromMilliseconds(5), RetainState = true });
+        var devices = await SimulatedHome.StartAsync(new SimulatorOptions
+        {
+            MqttPort = homeBroker.Port, ActuationDelay = TimeSpan.FromMilliseconds(5), RetainState = true, ControlUrl = new Uri("http://127.0.0.1:0/"),
+        });
         await devices.WaitUntilConnectedAsync();
 
         var hubDir = Path.Combine(server.DataDir, "hub");
@@ -101,13 +108,8 @@ internal sealed class Stack : IAsyncDisposable
         (await (await Server.Client(World.CarrierKey).GetAsync($"/api/v1/deliveries/{deliveryId}")).JsonAsync(HttpStatusCode.OK))
             .GetProperty("status").GetString();
 
-    public async Task<List<(string Type, string Data)>> AuditAsync()
-    {
-        await using var scope = Server.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
-        return (await db.AuditEntries.AsNoTracking().Where(e => e.HomeId == World.HomeId).OrderBy(e => e.Seq)
-            .Select(e => new { e.Type, e.Data }).ToListAsync()).Select(e => (e.Type, e.Data)).ToList();
-    }
+    /// <summary>The home's audit trail through the owner's export, each line parsed.</summary>
+    public Task<List<AuditLine>> AuditAsync() => Server.AuditAsync(World.OwnerToken, World.HomeId);
 
     public async Task<(Guid Id, string Barcode)> ArrivedDeliveryAsync()
     {
@@ -132,6 +134,7 @@ internal sealed class Stack : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopHubAsync(waitOffline: false);
+        Control.Dispose();
         await Devices.DisposeAsync();
         await HomeBroker.DisposeAsync();
         await Server.DisposeAsync();

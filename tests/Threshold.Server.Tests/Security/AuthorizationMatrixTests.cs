@@ -3,62 +3,15 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Routing;
-using Threshold.Server.Data;
-using Threshold.Server.Homes;
 using Threshold.Server.Tests.Support;
 
 namespace Threshold.Server.Tests.Security;
-
-/// <summary>Two complete worlds on one server; B's people (and A's wrong people) aim at A's objects.</summary>
-public sealed class TwoWorlds : IAsyncLifetime
-{
-    public ServerHost Host { get; private set; } = null!;
-    public World A { get; private set; } = null!;
-    public World B { get; private set; } = null!;
-
-    /// <summary>A second courier of A's carrier, not assigned to A's delivery.</summary>
-    public string ColleagueToken { get; private set; } = "";
-
-    /// <summary>A resident who is a plain member (not owner) of home A.</summary>
-    public Guid MemberId { get; private set; }
-    public string MemberToken { get; private set; } = "";
-
-    public async Task InitializeAsync()
-    {
-        Host = await ServerHost.StartAsync();
-        A = await World.CreateAsync(Host);
-        B = await World.CreateAsync(Host);
-        (_, ColleagueToken) = await Host.CourierAsync(A.CarrierKey);
-
-        // There is no invite endpoint yet, so the membership is written the way one would be.
-        (MemberId, MemberToken) = await Host.ResidentAsync();
-        await using var scope = Host.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
-        db.HomeMembers.Add(new HomeMember { HomeId = A.HomeId, UserId = MemberId, Role = HomeRole.Member });
-        await db.SaveChangesAsync();
-    }
-
-    public async Task DisposeAsync() => await Host.DisposeAsync();
-}
-
-public enum Caller
-{
-    Anonymous,
-    OwnerA,
-    OwnerB,
-    MemberA,
-    CarrierA,
-    CarrierB,
-    CourierA,
-    CourierB,
-    ColleagueA,
-}
 
 /// <summary>
 /// Object-level authorization (DESIGN §5): every endpoint that takes an id, called by someone who may
 /// not act on that object, answers 404 not_found (or 403 for the wrong kind of caller) and writes nothing.
 /// </summary>
-public sealed class AuthorizationMatrixTests(TwoWorlds worlds) : IClassFixture<TwoWorlds>
+public sealed partial class AuthorizationMatrixTests(TwoWorlds worlds) : IClassFixture<TwoWorlds>
 {
     private ServerHost Host => worlds.Host;
 
@@ -103,12 +56,13 @@ public sealed class AuthorizationMatrixTests(TwoWorlds worlds) : IClassFixture<T
 
     internal static readonly Row[] Table = BuildTable();
 
+    private static Row R(Endpoint e, string who, Caller caller, Func<TwoWorlds, Guid> target, HttpStatusCode status, string code, bool audited = false) =>
+        new($"{e.Name} by {who}", e.Method, w => e.Path(w, target(w)), caller, e.Body is null ? null : w => e.Body(w, caller), status, code, audited);
+
     private static Row[] BuildTable()
     {
         const HttpStatusCode NotFound = HttpStatusCode.NotFound;
         var rows = new List<Row>();
-        Row R(Endpoint e, string who, Caller caller, Func<TwoWorlds, Guid> target, HttpStatusCode status, string code, bool audited = false) =>
-            new($"{e.Name} by {who}", e.Method, w => e.Path(w, target(w)), caller, e.Body is null ? null : w => e.Body(w, caller), status, code, audited);
 
         foreach (var e in ResidentEndpoints)
         {
@@ -185,6 +139,8 @@ public sealed class AuthorizationMatrixTests(TwoWorlds worlds) : IClassFixture<T
             w => new { homeAccessId = w.A.HomeAccessId, externalRef = "x", packages = new[] { "P" }, window = new { start = "2026-11-24T10:00:00Z", end = "2026-11-24T11:00:00Z" } },
             HttpStatusCode.Unauthorized, "unauthorized"));
 
+        rows.AddRange(AccessRows());
+
         var duplicate = rows.GroupBy(r => r.Name).FirstOrDefault(g => g.Count() > 1);
         return duplicate is null ? [.. rows] : throw new InvalidOperationException("Duplicate row name: " + duplicate.Key);
     }
@@ -203,9 +159,12 @@ public sealed class AuthorizationMatrixTests(TwoWorlds worlds) : IClassFixture<T
     private string? Token(Caller caller) => caller switch
     {
         Caller.Anonymous => null,
+        Caller.Garbage => "not-a-token",
         Caller.OwnerA => worlds.A.OwnerToken,
         Caller.OwnerB => worlds.B.OwnerToken,
         Caller.MemberA => worlds.MemberToken,
+        Caller.GuestA => worlds.GuestAToken,
+        Caller.GuestB => worlds.GuestBToken,
         Caller.CarrierA => worlds.A.CarrierKey,
         Caller.CarrierB => worlds.B.CarrierKey,
         Caller.CourierA => worlds.A.CourierToken,
@@ -227,10 +186,16 @@ public sealed class AuthorizationMatrixTests(TwoWorlds worlds) : IClassFixture<T
     {
         var row = Table.Single(r => r.Name == name);
         var before = await DbSnapshot.TakeAsync(Host);
+        var trailBefore = row.AuditedDenial ? await Host.AuditAsync(worlds.A.OwnerToken, worlds.A.HomeId) : [];
+        var commandsBefore = Host.Hub.Commands.Count;
 
         await CallAsync(row);
 
         var after = await DbSnapshot.TakeAsync(Host);
+        if (Host.Hub.Commands.Count != commandsBefore)
+        {
+            Assert.Fail($"[{row.Name}] sent a command to the hub: {Host.Hub.Commands.Last()}");
+        }
         if (!row.AuditedDenial)
         {
             before.AssertUnchanged(after, $"[{row.Name}]");
@@ -242,7 +207,14 @@ public sealed class AuthorizationMatrixTests(TwoWorlds worlds) : IClassFixture<T
         Assert.True(diff.Keys.All(t => t.StartsWith("Audit", StringComparison.Ordinal)), $"[{row.Name}] wrote outside the audit trail:\n{DbSnapshot.Describe(diff)}");
         var entries = diff.GetValueOrDefault("AuditEntries");
         Assert.True(entries.Added?.Count == 1 && entries.Removed.Count == 0, $"[{row.Name}] expected one audit entry:\n{DbSnapshot.Describe(diff)}");
-        Assert.Contains("not_assigned", entries.Added[0], StringComparison.Ordinal);
+        // That entry is the next link of A's chain, and it is the colleague's refused door step.
+        var trailAfter = await Host.AuditAsync(worlds.A.OwnerToken, worlds.A.HomeId);
+        Assert.True(trailAfter.Count == trailBefore.Count + 1, $"[{row.Name}] expected one more entry in A's trail:\n{AuditLog.Describe(trailAfter.Skip(trailBefore.Count))}");
+        var denial = trailAfter[^1];
+        Assert.True(
+            denial.Type == "access.decision" && denial.Flag("allowed") == false && denial.Text("reason") == "not_assigned"
+            && denial.Id("deliveryId") == worlds.A.DeliveryId && denial.Actor == "courier:" + worlds.ColleagueId,
+            $"[{row.Name}] the entry written is not the colleague's refused step: {denial}");
     }
 
     [Fact]
@@ -266,14 +238,27 @@ public sealed class AuthorizationMatrixTests(TwoWorlds worlds) : IClassFixture<T
             Assert.Equal([world.CarrierId], enrolments.EnumerateArray().Select(e => e.GetProperty("carrierId").GetGuid()));
         }
 
-        var response = await Host.Client(a.OwnerToken).GetAsync($"/api/v1/homes/{a.HomeId}/audit");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Contains(lines, l => l.Contains(a.HomeId.ToString(), StringComparison.OrdinalIgnoreCase));
-        var bIds = new[] { b.HomeId, b.OwnerId, b.CarrierId, b.CourierId, b.DeliveryId, b.LockId }.Select(g => g.ToString()).Append(b.HomeAccessId);
+        // The grants of both homes are as created: none revoked, no entry used, no hub command sent for any refused call.
+        foreach (var (world, grant) in new[] { (a, worlds.GrantA), (b, worlds.GrantB) })
+        {
+            var grants = await Host.GrantsAsync(world.OwnerToken, world.HomeId);
+            var only = Assert.Single(grants);
+            Assert.Equal(grant, only.GetProperty("id").GetGuid());
+            Assert.False(only.GetProperty("revoked").GetBoolean());
+            Assert.Equal(0, only.GetProperty("entriesUsed").GetInt32());
+        }
+
+        Assert.Empty(Host.Hub.Commands);
+
+        var trail = await Host.AuditAsync(a.OwnerToken, a.HomeId);
+        Assert.NotEmpty(trail);
+        Assert.All(trail, e => Assert.Equal(a.HomeId, e.HomeId));
+        var bIds = new[] { b.HomeId, b.OwnerId, b.CarrierId, b.CourierId, b.DeliveryId, b.LockId, worlds.GrantB, worlds.GuestBId }
+            .Select(g => g.ToString()).Append(b.HomeAccessId);
         foreach (var id in bIds)
         {
-            Assert.DoesNotContain(lines, l => l.Contains(id, StringComparison.OrdinalIgnoreCase));
+            // Every name and string value of every entry, at any depth: an id of B must appear in none.
+            Assert.DoesNotContain(trail, e => e.Strings().Any(s => s.Contains(id, StringComparison.OrdinalIgnoreCase)));
         }
     }
 

@@ -1,6 +1,6 @@
 using System.Text;
 using Threshold.Domain.Schedules;
-using Threshold.Hub.Credentials;
+using Threshold.Hub.Keypad;
 using static Threshold.Hub.Tests.Support.CredentialSets;
 
 namespace Threshold.Hub.Tests;

@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Threshold.Hub.Locks;
+using Threshold.Hub.Keypad;
+using Threshold.Hub.Zigbee;
 using Threshold.Hub.Storage;
 using Threshold.Hub.Tests.Support;
 using Threshold.Simulator;
@@ -296,7 +297,7 @@ public sealed class KeypadTests(ITestOutputHelper output)
         int Sets() => h.Zigbee.OtherCommands.Count(c => c.Contains("\"user\":1,\"user_type\"", StringComparison.Ordinal));
         await Wait.UntilAsync(() => Sets() == 1, "first set");
 
-        await h.AdvanceAsync(Threshold.Hub.Credentials.SlotManager.AnswerHorizon + TimeSpan.FromSeconds(2));
+        await h.AdvanceAsync(SlotConfirmations.AnswerHorizon + TimeSpan.FromSeconds(2));
 
         await Wait.UntilAsync(() => Sets() == 2, "set sent again");
     }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -251,42 +250,4 @@ internal sealed partial class EventOutbox(HubDatabase db, HubRuntime runtime, Ti
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Event {Id} {Type} {Fields}")]
     private static partial void LogEvent(ILogger logger, long id, string type, string fields);
-}
-
-/// <summary>The loaded identity and keys for the running hub.</summary>
-internal sealed class HubRuntime : IDisposable
-{
-    public HubRuntime(string dataDirectory)
-    {
-        Identity = HubDataDirectory.LoadIdentity(dataDirectory);
-        SigningKey = HubDataDirectory.LoadSigningKey(dataDirectory);
-        SigningKeyId = Protocol.Keys.KeyEncoding.KeyId(SigningKey);
-        SealingKey = HubDataDirectory.LoadSealingKey(dataDirectory);
-        BatchSigner = new BatchSigner(SigningKey, SigningKeyId);
-        var prefix = Identity.Mqtt.TopicPrefix;
-        TopicPrefix = prefix.EndsWith('/') ? prefix : prefix + "/";
-        LockId = Identity.Locks.Count > 0 ? Identity.Locks[0].Id : null;
-    }
-
-    public HubIdentity Identity { get; }
-
-    public ECDsa SigningKey { get; }
-
-    public string SigningKeyId { get; }
-
-    /// <summary>The private half of the key the server seals keypad credentials to.</summary>
-    public ECDiffieHellman SealingKey { get; }
-
-    public BatchSigner BatchSigner { get; }
-
-    public string TopicPrefix { get; }
-
-    /// <summary>The server's id of the lock this hub drives (the first lock from pairing).</summary>
-    public string? LockId { get; }
-
-    public void Dispose()
-    {
-        SigningKey.Dispose();
-        SealingKey.Dispose();
-    }
 }

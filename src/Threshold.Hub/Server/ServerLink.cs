@@ -1,23 +1,21 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
-using Threshold.Hub.Locks;
+using Threshold.Hub.Storage;
 using Threshold.Hub.Outbox;
 
 namespace Threshold.Hub.Server;
 
 /// <summary>
-/// The hub's MQTT link to the server broker (docs/hub-protocol.md): supervised connection with backoff and
-/// jitter, last will on <c>state</c>, the <c>cmd</c>/<c>ack</c> subscriptions, retained state, and the outbox
-/// publisher that re-sends the oldest unacknowledged batch unchanged until it is acked.
+/// The hub's MQTT link to the server broker (docs/hub-protocol.md), its one owner: supervised connection
+/// (<see cref="MqttSupervisor"/>), last will on <c>state</c>, the <c>cmd</c>/<c>ack</c> subscriptions (commands queued
+/// for <see cref="Commands"/>), and the <see cref="OutboxPublisher"/> for state and event batches.
 /// </summary>
 internal sealed partial class ServerLink(
     HubRuntime runtime,
@@ -52,6 +50,9 @@ internal sealed partial class ServerLink(
         await client.PublishAsync(message, ct);
     }
 
+    /// <summary>Changes on every (re)connection: the publisher sends the waiting batch again on a new connection.</summary>
+    public long ConnectionEpoch => Interlocked.Read(ref connectionEpoch);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         client.ApplicationMessageReceivedAsync += OnMessageAsync;
@@ -60,58 +61,16 @@ internal sealed partial class ServerLink(
             wakeup.Set();
             return Task.CompletedTask;
         };
-        var publisher = Task.Run(() => PublishLoopAsync(stoppingToken), CancellationToken.None);
-        var maxBackoff = TimeSpan.FromSeconds(settings.ReconnectMaxSeconds);
-        var backoff = TimeSpan.FromMilliseconds(200);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (!client.IsConnected)
-                {
-                    await ConnectAsync(stoppingToken);
-                    backoff = TimeSpan.FromMilliseconds(200);
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(250), stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                LogConnectFailed(logger, runtime.Identity.Mqtt.Host, runtime.Identity.Mqtt.Port, e.Message);
-                try
-                {
-                    await Task.Delay(Backoff.Jittered(backoff), stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-
-                backoff = Backoff.Next(backoff, maxBackoff);
-            }
-        }
-
-        await publisher;
+        var publisher = new OutboxPublisher(this, outbox, status, wakeup, TimeSpan.FromSeconds(settings.BatchResendSeconds), logger);
+        var publishing = Task.Run(() => publisher.RunAsync(stoppingToken), CancellationToken.None);
+        var mqtt = runtime.Identity.Mqtt;
+        await MqttSupervisor.RunAsync(
+            client, ConnectAsync, TimeSpan.FromSeconds(settings.ReconnectMaxSeconds), e => LogConnectFailed(logger, mqtt.Host, mqtt.Port, e.Message), stoppingToken);
+        await publishing;
         client.ApplicationMessageReceivedAsync -= OnMessageAsync;
-        if (client.IsConnected)
-        {
-            // A clean disconnect suppresses the last will, so say "offline" ourselves.
-            try
-            {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await PublishAsync("state", HubStatus.Offline, retain: true, timeout.Token);
-                await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), timeout.Token);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                LogPublishFailed(logger, "state", e.Message);
-            }
-        }
-
+        // A clean disconnect suppresses the last will, so say "offline" ourselves.
+        await MqttSupervisor.DisconnectAsync(
+            client, ct => PublishAsync("state", HubStatus.Offline, retain: true, ct), e => LogPublishFailed(logger, "state", e.Message));
         client.Dispose();
     }
 
@@ -147,77 +106,6 @@ internal sealed partial class ServerLink(
         Interlocked.Increment(ref connectionEpoch);
         status.MarkDirty();
         LogConnected(logger, mqtt.Host, mqtt.Port);
-    }
-
-    private async Task PublishLoopAsync(CancellationToken ct)
-    {
-        var resend = TimeSpan.FromSeconds(settings.BatchResendSeconds);
-        long sentSeq = 0, sentEpoch = -1;
-        var sentAt = Stopwatch.StartNew();
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                if (!client.IsConnected)
-                {
-                    await wakeup.WaitAsync(TimeSpan.FromMilliseconds(250), ct);
-                    continue;
-                }
-
-                if (status.TakeIfDirty() is { } state)
-                {
-                    try
-                    {
-                        await PublishAsync("state", state, retain: true, ct);
-                    }
-                    catch
-                    {
-                        status.MarkDirty();
-                        throw;
-                    }
-                }
-
-                var wait = TimeSpan.FromSeconds(5);
-                var batch = outbox.NextBatch();
-                if (batch is not null)
-                {
-                    var epoch = Interlocked.Read(ref connectionEpoch);
-                    var due = batch.Seq != sentSeq || epoch != sentEpoch || sentAt.Elapsed >= resend;
-                    if (due)
-                    {
-                        var body = new JsonObject { ["jws"] = batch.Jws }.ToJsonString();
-                        await PublishAsync("evt", body, retain: false, ct);
-                        LogBatchSent(logger, batch.Seq, batch.EventCount);
-                        (sentSeq, sentEpoch) = (batch.Seq, epoch);
-                        sentAt.Restart();
-                    }
-
-                    wait = resend - sentAt.Elapsed;
-                    if (wait < TimeSpan.FromMilliseconds(10))
-                    {
-                        wait = TimeSpan.FromMilliseconds(10);
-                    }
-                }
-
-                await wakeup.WaitAsync(wait, ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                LogPublishFailed(logger, "evt", e.Message);
-                try
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-        }
     }
 
     private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
@@ -295,9 +183,6 @@ internal sealed partial class ServerLink(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped server message on {Topic}: {Reason}")]
     private static partial void LogDropped(ILogger logger, string topic, string reason);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Sent batch {Seq} ({Count} events)")]
-    private static partial void LogBatchSent(ILogger logger, long seq, int count);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ack {Seq}: {Removed} batches dropped")]
     private static partial void LogAcked(ILogger logger, long seq, int removed);

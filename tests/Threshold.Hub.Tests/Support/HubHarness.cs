@@ -11,8 +11,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using MQTTnet;
 using MQTTnet.Protocol;
-using Threshold.Hub.Credentials;
-using Threshold.Hub.Locks;
+using Threshold.Hub.Door;
+using Threshold.Hub.Keypad;
+using Threshold.Hub.Zigbee;
 using Threshold.Hub.Outbox;
 using Threshold.Hub.Storage;
 using Threshold.Protocol.Commands;
@@ -76,9 +77,9 @@ public sealed class HubHarness : IAsyncDisposable
 
     public IHost? Hub { get; private set; }
 
-    internal LockController Controller => Hub!.Services.GetRequiredService<LockController>();
+    internal DoorController Controller => Hub!.Services.GetRequiredService<DoorController>();
 
-    internal SlotManager Slots => Hub!.Services.GetRequiredService<SlotManager>();
+    internal KeypadLoop Slots => Hub!.Services.GetRequiredService<KeypadLoop>();
 
     public static async Task<HubHarness> StartAsync(
         ITestOutputHelper? output = null, Action<HubSettings>? configure = null, string lockState = "locked", bool doorClosed = true,
@@ -155,7 +156,7 @@ public sealed class HubHarness : IAsyncDisposable
         await Wait.UntilAsync(() => Server.States.Skip(statesBefore).Any(s => s.Contains("\"online\":true", StringComparison.Ordinal)), "hub online state");
         if (waitForLock)
         {
-            await Wait.UntilAsync(() => Controller.Snapshot.Bolt != Bolt.Unknown && Controller.Snapshot.Door != Door.Unknown, "lock and door state known");
+            await Wait.UntilAsync(() => Controller.Snapshot.Bolt != Bolt.Unknown && Controller.Snapshot.Door != DoorState.Unknown, "lock and door state known");
         }
     }
 
@@ -181,7 +182,7 @@ public sealed class HubHarness : IAsyncDisposable
     }
 
     /// <summary>Waits until the controller has processed every message posted so far plus the given condition.</summary>
-    internal Task UntilAsync(Func<LockSnapshot, bool> condition, string what) => Wait.UntilAsync(() => condition(Controller.Snapshot), what);
+    internal Task UntilAsync(Func<DoorSnapshot, bool> condition, string what) => Wait.UntilAsync(() => condition(Controller.Snapshot), what);
 
     public (long Outbox, long Batches) OutboxCounts()
     {

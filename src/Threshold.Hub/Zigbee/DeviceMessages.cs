@@ -1,32 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Threshold.Hub.Locks;
-
-internal enum Bolt
-{
-    Unknown,
-    Locked,
-    Unlocked,
-    NotFullyLocked,
-    Jammed,
-}
-
-internal enum Door
-{
-    Unknown,
-    Open,
-    Closed,
-}
-
-/// <summary>A lock state message (zigbee2mqtt/&lt;lock&gt;), reduced to what the hub acts on.</summary>
-internal sealed record LockReport(Bolt? Bolt, bool Jammed, string? Action, string? ActionSource, int? ActionUser);
-
-/// <summary>A contact sensor message: true = closed (devices.md).</summary>
-internal sealed record ContactReport(bool Closed);
-
-/// <summary>Availability of a device ("lock", "contact") or of the zigbee2mqtt bridge ("bridge").</summary>
-internal sealed record AvailabilityReport(string Device, bool Online);
+namespace Threshold.Hub.Zigbee;
 
 /// <summary>Parses exactly the payloads of shared/reference/devices.md; anything else is garbage (null + reason).</summary>
 internal static class DeviceMessages

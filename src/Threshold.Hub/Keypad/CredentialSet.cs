@@ -3,7 +3,7 @@ using System.Text.Json;
 using Threshold.Domain;
 using Threshold.Domain.Schedules;
 
-namespace Threshold.Hub.Credentials;
+namespace Threshold.Hub.Keypad;
 
 /// <summary>One keypad credential the hub must hold (docs/hub-protocol.md "Credentials on the hub").</summary>
 internal sealed record HubCredential(

@@ -2,17 +2,14 @@ using System.Globalization;
 using System.Text;
 using Threshold.Hub.Storage;
 
-namespace Threshold.Hub.Credentials;
-
-/// <summary>A durable slot assignment: slot N of the lock holds the credential with this id and code.</summary>
-internal sealed record SlotAssignment(int Slot, string CredentialId, string CodeHash);
+namespace Threshold.Hub.Keypad;
 
 /// <summary>
 /// hub.db tables for keypad credentials: the last accepted set (with its codes: the hub must re-program the lock
 /// after a restart; hub.db is 0600 in a 0700 directory), the hub-side keypad entry counts, the slot table and
 /// small state values (wrong-code cool-down). The current set is cached in memory.
 /// </summary>
-internal sealed class CredentialStore(HubDatabase db)
+internal sealed class KeypadStore(HubDatabase db)
 {
     private readonly Lock gate = new();
     private volatile CredentialSet? current;
@@ -44,6 +41,9 @@ internal sealed class CredentialStore(HubDatabase db)
             return current;
         }
     }
+
+    /// <summary>Lockout from the stored set at <paramref name="now"/> (thread-safe).</summary>
+    public bool LockoutAt(DateTimeOffset now) => Current?.LockoutAt(now) == true;
 
     /// <summary>Stores the set unless its version is not newer than the stored one (atomic check-and-write).</summary>
     public StoreResult TryStore(CredentialSet set, byte[] plaintext)

@@ -1,0 +1,67 @@
+namespace Threshold.Hub.Zigbee;
+
+internal enum Bolt
+{
+    Unknown,
+    Locked,
+    Unlocked,
+    NotFullyLocked,
+    Jammed,
+}
+
+internal enum DoorState
+{
+    Unknown,
+    Open,
+    Closed,
+}
+
+/// <summary>What <see cref="ZigbeeConnection"/> hands its readers, in the order the devices said it.</summary>
+internal abstract record DeviceReport;
+
+/// <summary>
+/// A lock state message (zigbee2mqtt/&lt;lock&gt;), reduced to what the hub acts on. <see cref="Retained"/>: replayed by the
+/// broker on (re)subscribing (zigbee2mqtt's retain option), so its action is past state, not something that just happened.
+/// </summary>
+internal sealed record LockReport(Bolt? Bolt, bool Jammed, string? Action, string? ActionSource, int? ActionUser, bool Retained = false)
+    : DeviceReport;
+
+/// <summary>A contact sensor message: true = closed (devices.md).</summary>
+internal sealed record ContactReport(bool Closed) : DeviceReport;
+
+/// <summary>
+/// A device ("lock", "contact") or the zigbee2mqtt bridge ("bridge") changed availability. <see cref="WasKnown"/>: it had
+/// reported before (so this is a change, not the first word since the hub started).
+/// </summary>
+internal sealed record AvailabilityChanged(string Device, bool Online, bool WasKnown) : DeviceReport;
+
+/// <summary>The home broker connection is (again) up and the device topics are subscribed: changes may have been missed.</summary>
+internal sealed record ZigbeeConnected : DeviceReport;
+
+/// <summary>Availability as the devices last reported it; null = not reported since the hub started.</summary>
+internal sealed record DeviceAvailability(bool? Lock, bool? Contact, bool? Bridge)
+{
+    public static readonly DeviceAvailability Unknown = new(null, null, null);
+
+    public bool? Of(string device) => device switch
+    {
+        "lock" => Lock,
+        "contact" => Contact,
+        _ => Bridge,
+    };
+
+    public DeviceAvailability With(string device, bool online) => device switch
+    {
+        "lock" => this with { Lock = online },
+        "contact" => this with { Contact = online },
+        _ => this with { Bridge = online },
+    };
+}
+
+/// <summary>Who reads device reports, in delivery order (see <see cref="ZigbeeConnection.Subscribe"/>).</summary>
+internal enum DeviceReader
+{
+    /// <summary>First: a keypad unlock must have started the door's session before the keypad may ask it to relock.</summary>
+    Door,
+    Keypad,
+}

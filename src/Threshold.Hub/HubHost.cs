@@ -71,3 +71,11 @@ internal sealed class EmbeddedLifetime : IHostLifetime
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
+
+internal static class HostedSingleton
+{
+    /// <summary>One instance, injectable and run as a hosted service (in the order added).</summary>
+    public static IServiceCollection AddHostedSingleton<T>(this IServiceCollection services)
+        where T : class, IHostedService =>
+        services.AddSingleton<T>().AddHostedService(sp => sp.GetRequiredService<T>());
+}

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using MQTTnet;
 
 namespace Threshold.Hub;
@@ -7,13 +8,12 @@ namespace Threshold.Hub;
 /// subscribe when the client is down, look again every 250 ms, back off exponentially with jitter after a failure.
 /// Waiting for a broker is wall-clock time, not the (possibly simulated) domain clock.
 /// </summary>
-internal static class MqttSupervisor
+internal sealed partial class MqttSupervisor(IMqttClient client, string broker, string host, int port, ILogger logger)
 {
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
 
-    public static async Task RunAsync(
-        IMqttClient client, Func<CancellationToken, Task> connect, TimeSpan maxBackoff, Action<Exception> failed, CancellationToken ct)
+    public async Task RunAsync(Func<CancellationToken, Task> connect, TimeSpan maxBackoff, CancellationToken ct)
     {
         var backoff = FirstBackoff;
         while (!ct.IsCancellationRequested)
@@ -23,6 +23,7 @@ internal static class MqttSupervisor
                 if (!client.IsConnected)
                 {
                     await connect(ct);
+                    LogConnected(logger, broker, host, port);
                     backoff = FirstBackoff;
                 }
 
@@ -34,7 +35,7 @@ internal static class MqttSupervisor
             }
             catch (Exception e)
             {
-                failed(e);
+                LogFailed(logger, broker, host, port, e.Message);
                 try
                 {
                     await Task.Delay(Jittered(backoff), ct);
@@ -49,8 +50,8 @@ internal static class MqttSupervisor
         }
     }
 
-    /// <summary>A clean disconnect on stop (within 2 s), after <paramref name="goodbye"/> if given; failures go to <paramref name="failed"/>.</summary>
-    public static async Task DisconnectAsync(IMqttClient client, Func<CancellationToken, Task>? goodbye, Action<Exception> failed)
+    /// <summary>A clean disconnect on stop (within 2 s), after <paramref name="goodbye"/> if given.</summary>
+    public async Task DisconnectAsync(Func<CancellationToken, Task>? goodbye = null)
     {
         if (!client.IsConnected)
         {
@@ -69,10 +70,16 @@ internal static class MqttSupervisor
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            failed(e);
+            LogFailed(logger, broker, host, port, "disconnect: " + e.Message);
         }
     }
 
     /// <summary>Full jitter in [d/2, d].</summary>
     private static TimeSpan Jittered(TimeSpan delay) => delay / 2 + delay / 2 * Random.Shared.NextDouble();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to the {Broker} {Host}:{Port}")]
+    private static partial void LogConnected(ILogger logger, string broker, string host, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Broker} {Host}:{Port}: {Error}; retrying")]
+    private static partial void LogFailed(ILogger logger, string broker, string host, int port, string error);
 }

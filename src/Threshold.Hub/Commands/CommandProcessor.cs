@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,8 +8,8 @@ using Threshold.Hub.Keypad;
 using Threshold.Hub.Outbox;
 using Threshold.Hub.Server;
 using Threshold.Hub.Storage;
-using Threshold.Protocol;
 using Threshold.Protocol.Commands;
+using Threshold.Protocol;
 
 namespace Threshold.Hub.Commands;
 
@@ -185,4 +186,9 @@ internal sealed partial class CommandProcessor : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Command handling failed")]
     private static partial void LogFailed(ILogger logger, Exception e);
+}
+
+internal static class CommandsFeature
+{
+    public static IServiceCollection AddCommands(this IServiceCollection services) => services.AddHostedSingleton<CommandProcessor>();
 }

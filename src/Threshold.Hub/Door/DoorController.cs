@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,14 +21,13 @@ internal sealed partial class DoorController : BackgroundService
     private readonly Channel<object> inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ZigbeeConnection zigbee;
     private readonly DoorEvents events;
-    private readonly RelockSettings relock;
     private readonly ILogger<DoorController> logger;
     private readonly DoorTimers timers;
+    private readonly UnlockSession session;
     private readonly Actuator actuator;
 
     private Bolt bolt = Bolt.Unknown;
     private DoorState door = DoorState.Unknown;
-    private bool session;
     private bool startupCheckDone;
     private long processed;
     private volatile DoorSnapshot snapshot = new(Bolt.Unknown, DoorState.Unknown, false, true, true, true, 0);
@@ -37,8 +37,8 @@ internal sealed partial class DoorController : BackgroundService
         this.zigbee = zigbee;
         this.events = events;
         this.logger = logger;
-        relock = options.Value.Relock;
         timers = new DoorTimers(time, Post);
+        session = new UnlockSession(timers, options.Value.Relock);
         actuator = new Actuator(zigbee, Post, options.Value.CommandTimeoutSeconds, logger);
         zigbee.Subscribe(DeviceReader.Door, Post);
     }
@@ -78,7 +78,7 @@ internal sealed partial class DoorController : BackgroundService
     {
         processed++;
         var devices = zigbee.Devices;
-        snapshot = new DoorSnapshot(bolt, door, session, devices.Lock != false, devices.Contact != false, devices.Bridge != false, processed);
+        snapshot = new DoorSnapshot(bolt, door, session.Active, devices.Lock != false, devices.Contact != false, devices.Bridge != false, processed);
     }
 
     private async Task HandleAsync(object message, CancellationToken ct)
@@ -112,7 +112,7 @@ internal sealed partial class DoorController : BackgroundService
     private async Task OnLockReportAsync(LockReport report, CancellationToken ct)
     {
         var next = report.Jammed ? Bolt.Jammed : report.Bolt ?? bolt;
-        var source = actuator.Current?.Request.Source ?? SourceOf(report);
+        var source = actuator.Current?.Request.Source ?? report.Source;
         var changed = next != bolt;
         if (changed)
         {
@@ -140,9 +140,9 @@ internal sealed partial class DoorController : BackgroundService
 
         if (bolt == Bolt.Locked)
         {
-            EndSession();
+            session.End();
         }
-        else if (bolt == Bolt.Unlocked && !session && actuator.Current is null)
+        else if (bolt == Bolt.Unlocked && !session.Active && actuator.Current is null)
         {
             if (!startupCheckDone)
             {
@@ -150,7 +150,7 @@ internal sealed partial class DoorController : BackgroundService
                 LogStartupUnlocked(logger);
                 if (door == DoorState.Open)
                 {
-                    StartSession();
+                    session.Start(door);
                 }
                 else
                 {
@@ -160,7 +160,7 @@ internal sealed partial class DoorController : BackgroundService
             else if (changed)
             {
                 // Keypad, key or thumb-turn: a session like any other, relocked by the same rules.
-                StartSession();
+                session.Start(door);
             }
         }
 
@@ -184,12 +184,10 @@ internal sealed partial class DoorController : BackgroundService
         if (next == DoorState.Open)
         {
             events.DoorOpened();
-            timers.Start(DoorTimer.DoorHeldOpen, relock.DoorHeldOpenSeconds);
-            timers.Cancel(DoorTimer.MaxUnlocked);
-            timers.Cancel(DoorTimer.RelockAfterClose);
+            session.DoorOpened();
             var unlocking = actuator.Current is { Target: Bolt.Unlocked };
             if (previous == DoorState.Closed && !unlocking
-                && (bolt is Bolt.Locked or Bolt.Jammed or Bolt.NotFullyLocked || (bolt == Bolt.Unlocked && !session)))
+                && (bolt is Bolt.Locked or Bolt.Jammed or Bolt.NotFullyLocked || (bolt == Bolt.Unlocked && !session.Active)))
             {
                 events.Alarm("door_forced");
             }
@@ -197,18 +195,14 @@ internal sealed partial class DoorController : BackgroundService
         else
         {
             events.DoorClosed();
-            timers.Cancel(DoorTimer.DoorHeldOpen);
-            if (session && bolt == Bolt.Unlocked)
-            {
-                timers.Start(DoorTimer.RelockAfterClose, relock.AfterCloseSeconds);
-            }
+            session.DoorClosed(bolt);
         }
     }
 
     private void OnAvailability(AvailabilityChanged report)
     {
         events.AvailabilityChanged(report.Device, report.Online);
-        if (!report.Online && report.Device is "lock" or "bridge" && (report.WasKnown || session))
+        if (!report.Online && report.Device is "lock" or "bridge" && (report.WasKnown || session.Active))
         {
             events.Alarm("device_offline");
         }
@@ -223,9 +217,9 @@ internal sealed partial class DoorController : BackgroundService
 
         if (door == DoorState.Open)
         {
-            if (!session)
+            if (!session.Active)
             {
-                StartSession();
+                session.Start(door);
             }
 
             return;
@@ -241,10 +235,10 @@ internal sealed partial class DoorController : BackgroundService
             case DoorTimer.DoorHeldOpen when door == DoorState.Open:
                 events.Alarm("door_held_open");
                 break;
-            case DoorTimer.RelockAfterClose when session && bolt == Bolt.Unlocked && door != DoorState.Open:
+            case DoorTimer.RelockAfterClose when session.Active && bolt == Bolt.Unlocked && door != DoorState.Open:
                 await StartActuationAsync(new ActuateRequest(Bolt.Locked, "auto", "door_closed", null), ct);
                 break;
-            case DoorTimer.MaxUnlocked when session && bolt == Bolt.Unlocked && door != DoorState.Open:
+            case DoorTimer.MaxUnlocked when session.Active && bolt == Bolt.Unlocked && door != DoorState.Open:
                 await StartActuationAsync(new ActuateRequest(Bolt.Locked, "auto", "max_unlocked_time", null), ct);
                 break;
         }
@@ -288,44 +282,15 @@ internal sealed partial class DoorController : BackgroundService
         if (result == ActuationResult.Ok && request.Target == Bolt.Unlocked)
         {
             // A (re)confirmed unlock starts a fresh session and its max-unlocked clock.
-            StartSession();
+            session.Start(door);
         }
         else if (result == ActuationResult.Ok && request.Target == Bolt.Locked)
         {
-            EndSession();
+            session.End();
         }
 
         request.Done?.TrySetResult(result);
     }
-
-    private void StartSession()
-    {
-        session = true;
-        timers.Cancel(DoorTimer.RelockAfterClose);
-        if (door == DoorState.Open)
-        {
-            timers.Cancel(DoorTimer.MaxUnlocked);
-        }
-        else
-        {
-            timers.Start(DoorTimer.MaxUnlocked, relock.MaxUnlockedSeconds);
-        }
-    }
-
-    private void EndSession()
-    {
-        session = false;
-        timers.Cancel(DoorTimer.RelockAfterClose);
-        timers.Cancel(DoorTimer.MaxUnlocked);
-    }
-
-    private static string SourceOf(LockReport report) => (report.Action, report.ActionSource) switch
-    {
-        (_, "keypad") => "keypad",
-        ("auto_lock" or "schedule_lock" or "schedule_unlock", _) => "auto",
-        (_, "rf") => "command",
-        _ => "manual",
-    };
 
     private sealed record RelockRequest(string Reason);
 
@@ -334,4 +299,10 @@ internal sealed partial class DoorController : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lock found unlocked at start-up with no session: relocking")]
     private static partial void LogStartupUnlocked(ILogger logger);
+}
+
+internal static class DoorFeature
+{
+    public static IServiceCollection AddDoor(this IServiceCollection services) =>
+        services.AddSingleton<DoorEvents>().AddHostedSingleton<DoorController>();
 }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Threshold.Hub.Zigbee;
@@ -185,4 +186,12 @@ internal sealed partial class KeypadLoop : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not program the lock: {Error}; retrying")]
     private static partial void LogSendFailed(ILogger logger, string error);
+}
+
+internal static class KeypadFeature
+{
+    /// <summary>Add after <c>AddZigbee</c>: the loop stops first, so a shutdown's disconnect is not reported as slots going "pending".</summary>
+    public static IServiceCollection AddKeypad(this IServiceCollection services) => services
+        .AddSingleton<KeypadStore>().AddSingleton<KeypadEvents>().AddSingleton<KeypadEntries>().AddSingleton<WrongCodeCooldown>()
+        .AddSingleton<SlotTableReport>().AddSingleton<CredentialSync>().AddHostedSingleton<KeypadLoop>();
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Threshold.Hub.Storage;
 using Threshold.Protocol.Events;
@@ -250,4 +251,10 @@ internal sealed partial class EventOutbox(HubDatabase db, HubRuntime runtime, Ti
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Event {Id} {Type} {Fields}")]
     private static partial void LogEvent(ILogger logger, long id, string type, string fields);
+}
+
+internal static class OutboxFeature
+{
+    public static IServiceCollection AddOutbox(this IServiceCollection services) =>
+        services.AddSingleton<OutboundWakeup>().AddSingleton<EventOutbox>();
 }

@@ -1,14 +1,15 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using System.Threading.Channels;
+using MQTTnet.Protocol;
+using MQTTnet;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MQTTnet;
-using MQTTnet.Protocol;
-using Threshold.Hub.Storage;
 using Threshold.Hub.Outbox;
+using Threshold.Hub.Storage;
 
 namespace Threshold.Hub.Server;
 
@@ -64,13 +65,12 @@ internal sealed partial class ServerLink(
         var publisher = new OutboxPublisher(this, outbox, status, wakeup, TimeSpan.FromSeconds(settings.BatchResendSeconds), logger);
         var publishing = Task.Run(() => publisher.RunAsync(stoppingToken), CancellationToken.None);
         var mqtt = runtime.Identity.Mqtt;
-        await MqttSupervisor.RunAsync(
-            client, ConnectAsync, TimeSpan.FromSeconds(settings.ReconnectMaxSeconds), e => LogConnectFailed(logger, mqtt.Host, mqtt.Port, e.Message), stoppingToken);
+        var supervisor = new MqttSupervisor(client, "server broker", mqtt.Host, mqtt.Port, logger);
+        await supervisor.RunAsync(ConnectAsync, TimeSpan.FromSeconds(settings.ReconnectMaxSeconds), stoppingToken);
         await publishing;
         client.ApplicationMessageReceivedAsync -= OnMessageAsync;
         // A clean disconnect suppresses the last will, so say "offline" ourselves.
-        await MqttSupervisor.DisconnectAsync(
-            client, ct => PublishAsync("state", HubStatus.Offline, retain: true, ct), e => LogPublishFailed(logger, "state", e.Message));
+        await supervisor.DisconnectAsync(ct => PublishAsync("state", HubStatus.Offline, retain: true, ct));
         client.Dispose();
     }
 
@@ -105,7 +105,6 @@ internal sealed partial class ServerLink(
 
         Interlocked.Increment(ref connectionEpoch);
         status.MarkDirty();
-        LogConnected(logger, mqtt.Host, mqtt.Port);
     }
 
     private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
@@ -172,18 +171,15 @@ internal sealed partial class ServerLink(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to the server broker {Host}:{Port}")]
-    private static partial void LogConnected(ILogger logger, string host, int port);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Server broker {Host}:{Port}: {Error}; retrying")]
-    private static partial void LogConnectFailed(ILogger logger, string host, int port, string error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing {Leaf} failed: {Error}")]
-    private static partial void LogPublishFailed(ILogger logger, string leaf, string error);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped server message on {Topic}: {Reason}")]
     private static partial void LogDropped(ILogger logger, string topic, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ack {Seq}: {Removed} batches dropped")]
     private static partial void LogAcked(ILogger logger, long seq, int removed);
+}
+
+internal static class ServerLinkFeature
+{
+    public static IServiceCollection AddServerLink(this IServiceCollection services) =>
+        services.AddSingleton<HubStatus>().AddHostedSingleton<ServerLink>();
 }

@@ -28,38 +28,12 @@ internal static class DeviceMessages
         using (doc)
         {
             var root = doc!.RootElement;
-            Bolt? bolt = null;
             var jammed = false;
             string? action = null, source = null;
             int? user = null;
-            if (root.TryGetProperty("lock_state", out var lockState))
+            if (!TryReadBolt(root, out var bolt, out error))
             {
-                bolt = lockState.ValueKind == JsonValueKind.String ? lockState.GetString() switch
-                {
-                    "locked" => Bolt.Locked,
-                    "unlocked" => Bolt.Unlocked,
-                    "not_fully_locked" => Bolt.NotFullyLocked,
-                    _ => null,
-                } : null;
-                if (bolt is null)
-                {
-                    error = "lock_state is not locked|unlocked|not_fully_locked";
-                    return null;
-                }
-            }
-            else if (root.TryGetProperty("state", out var state))
-            {
-                bolt = state.ValueKind == JsonValueKind.String ? state.GetString() switch
-                {
-                    "LOCK" => Bolt.Locked,
-                    "UNLOCK" => Bolt.Unlocked,
-                    _ => null,
-                } : null;
-                if (bolt is null)
-                {
-                    error = "state is not LOCK|UNLOCK";
-                    return null;
-                }
+                return null;
             }
 
             if (root.TryGetProperty("door_state", out var doorState))
@@ -109,6 +83,38 @@ internal static class DeviceMessages
             return bolt is null && !jammed && action is null ? null : new LockReport(bolt, jammed, action, source, user);
         }
     }
+
+    /// <summary><c>lock_state</c> (locked|unlocked|not_fully_locked) over <c>state</c> (LOCK|UNLOCK); null when neither is there.</summary>
+    private static bool TryReadBolt(JsonElement root, out Bolt? bolt, out string? error)
+    {
+        bolt = null;
+        error = null;
+        if (root.TryGetProperty("lock_state", out var lockState))
+        {
+            bolt = Text(lockState) switch
+            {
+                "locked" => Bolt.Locked,
+                "unlocked" => Bolt.Unlocked,
+                "not_fully_locked" => Bolt.NotFullyLocked,
+                _ => null,
+            };
+            error = bolt is null ? "lock_state is not locked|unlocked|not_fully_locked" : null;
+        }
+        else if (root.TryGetProperty("state", out var state))
+        {
+            bolt = Text(state) switch
+            {
+                "LOCK" => Bolt.Locked,
+                "UNLOCK" => Bolt.Unlocked,
+                _ => null,
+            };
+            error = bolt is null ? "state is not LOCK|UNLOCK" : null;
+        }
+
+        return error is null;
+    }
+
+    private static string? Text(JsonElement element) => element.ValueKind == JsonValueKind.String ? element.GetString() : null;
 
     public static ContactReport? ParseContact(ReadOnlySpan<byte> payload, out string? error)
     {

@@ -24,7 +24,17 @@ internal abstract record DeviceReport;
 /// broker on (re)subscribing (zigbee2mqtt's retain option), so its action is past state, not something that just happened.
 /// </summary>
 internal sealed record LockReport(Bolt? Bolt, bool Jammed, string? Action, string? ActionSource, int? ActionUser, bool Retained = false)
-    : DeviceReport;
+    : DeviceReport
+{
+    /// <summary>Who moved the bolt, as the events name it: <c>keypad</c>, <c>auto</c>, <c>command</c> (rf) or <c>manual</c>.</summary>
+    public string Source => (Action, ActionSource) switch
+    {
+        (_, "keypad") => "keypad",
+        ("auto_lock" or "schedule_lock" or "schedule_unlock", _) => "auto",
+        (_, "rf") => "command",
+        _ => "manual",
+    };
+}
 
 /// <summary>A contact sensor message: true = closed (devices.md).</summary>
 internal sealed record ContactReport(bool Closed) : DeviceReport;

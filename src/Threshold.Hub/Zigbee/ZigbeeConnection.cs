@@ -1,10 +1,11 @@
 using System.Buffers;
 using System.Text;
+using MQTTnet.Protocol;
+using MQTTnet;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MQTTnet;
-using MQTTnet.Protocol;
 
 namespace Threshold.Hub.Zigbee;
 
@@ -70,10 +71,10 @@ internal sealed partial class ZigbeeConnection : BackgroundService
     {
         client.ApplicationMessageReceivedAsync += OnMessageAsync;
         var clientId = "threshold-hub-" + Guid.NewGuid().ToString("N")[..12];
-        await MqttSupervisor.RunAsync(
-            client, ct => ConnectAsync(clientId, ct), maxBackoff, e => LogConnectFailed(logger, settings.Host, settings.Port, e.Message), stoppingToken);
+        var supervisor = new MqttSupervisor(client, "home broker", settings.Host, settings.Port, logger);
+        await supervisor.RunAsync(ct => ConnectAsync(clientId, ct), maxBackoff, stoppingToken);
         client.ApplicationMessageReceivedAsync -= OnMessageAsync;
-        await MqttSupervisor.DisconnectAsync(client, null, e => LogConnectFailed(logger, settings.Host, settings.Port, "disconnect: " + e.Message));
+        await supervisor.DisconnectAsync();
     }
 
     public override void Dispose()
@@ -104,7 +105,6 @@ internal sealed partial class ZigbeeConnection : BackgroundService
             .WithTopicFilter(bridgeStateTopic, MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         await client.SubscribeAsync(subscribe, ct);
-        LogConnected(logger, settings.Host, settings.Port);
         Deliver(new ZigbeeConnected());
         // Ask the lock for its state: the door's start-up check (relock when found open with no session) runs on the answer.
         await SendAsync(new RequestLockState(), ct);
@@ -199,12 +199,12 @@ internal sealed partial class ZigbeeConnection : BackgroundService
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to the home broker {Host}:{Port}")]
-    private static partial void LogConnected(ILogger logger, string host, int port);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Home broker {Host}:{Port}: {Error}; retrying")]
-    private static partial void LogConnectFailed(ILogger logger, string host, int port, string error);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped device message on {Topic}: {Reason}")]
     private static partial void LogDropped(ILogger logger, string topic, string reason);
+}
+
+internal static class ZigbeeFeature
+{
+    /// <summary>Add before its readers: hosted services stop in reverse order, so the connection stops after them.</summary>
+    public static IServiceCollection AddZigbee(this IServiceCollection services) => services.AddHostedSingleton<ZigbeeConnection>();
 }

@@ -14,6 +14,16 @@ public sealed class CommandSigner(ECDsa privateKey, string keyId, string issuer,
     private readonly string _issuer = Guard.NotEmpty(issuer);
     private readonly TimeProvider _time = Guard.NotNull(time);
 
+    /// <summary>A command for one lock of one hub, both ids in their one spelling (<see cref="Topics.HubIds"/>).</summary>
+    public string Sign(
+        Guid hubId,
+        Guid lockId,
+        string command,
+        IReadOnlyDictionary<string, string>? args = null,
+        TimeSpan? lifetime = null,
+        string? jti = null) =>
+        Sign(Topics.HubIds.ToWire(hubId), lockId.ToString("D"), command, args, lifetime, jti);
+
     public string Sign(
         string hubId,
         string deviceId,

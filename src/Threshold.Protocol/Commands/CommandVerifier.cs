@@ -16,6 +16,13 @@ public sealed class CommandVerifier(
     TimeProvider time,
     TimeSpan clockSkew)
 {
+    /// <summary>A verifier for the hub <paramref name="hubId"/>: <c>aud</c> must spell it as <see cref="Topics.HubIds"/> does.</summary>
+    public CommandVerifier(
+        IReadOnlyDictionary<string, ECDsa> trustedKeysByKid, string expectedIssuer, Guid hubId, TimeProvider time, TimeSpan clockSkew)
+        : this(trustedKeysByKid, expectedIssuer, Topics.HubIds.ToWire(hubId), time, clockSkew)
+    {
+    }
+
     // Snapshot so a later change to the caller's dictionary cannot slip in an unchecked key.
     private readonly Dictionary<string, ECDsa> _keys = SnapshotKeys(trustedKeysByKid);
     private readonly string _issuer = Guard.NotEmpty(expectedIssuer);

@@ -7,6 +7,10 @@ namespace Threshold.Protocol.Events;
 /// <summary>Server-side check of a hub's event batch. Never throws on bad input; duplicates (seq) are the caller's job.</summary>
 public static class BatchVerifier
 {
+    /// <summary>Verifies a batch of the hub <paramref name="expectedHubId"/>, whose id the batch must spell as <see cref="Topics.HubIds"/> does.</summary>
+    public static BatchVerification Verify(string compactJws, ECDsa hubPublicKey, Guid expectedHubId) =>
+        Verify(compactJws, hubPublicKey, Topics.HubIds.ToWire(expectedHubId));
+
     public static BatchVerification Verify(string compactJws, ECDsa hubPublicKey, string expectedHubId)
     {
         ArgumentNullException.ThrowIfNull(hubPublicKey);

@@ -90,7 +90,7 @@ public sealed class OutboxTests(ITestOutputHelper output)
         var outbox = (Outbox.EventOutbox)h.Hub!.Services.GetService(typeof(Outbox.EventOutbox))!;
         for (var i = 0; i < 250; i++)
         {
-            outbox.Append("device_availability", new System.Text.Json.Nodes.JsonObject { ["device"] = "contact", ["online"] = true });
+            outbox.Append(new Threshold.Protocol.Events.DeviceAvailability(0, default, "contact", true));
         }
 
         await Wait.UntilAsync(() => h.OutboxCounts() == (0, 0) && h.Server.Events("device_availability").Length >= 250, "all applied");

@@ -1,19 +1,20 @@
 using System.Security.Cryptography;
-using Threshold.Hub.Storage;
-using Threshold.Protocol;
 using Threshold.Protocol.Commands;
 using Threshold.Protocol.Keys;
+using Threshold.Protocol.Pairing;
 
 namespace Threshold.Hub.Commands;
 
-/// <summary>Verifies commands against the server keys pinned at pairing, and nothing else (DESIGN §5).</summary>
+/// <summary>
+/// Verifies commands against the server keys pinned at pairing, and nothing else (DESIGN §5); <c>aud</c> must be this
+/// hub's id in its one spelling (Protocol's HubIds).
+/// </summary>
 internal sealed class CommandAuthority : IDisposable
 {
     private readonly List<ECDsa> keys = [];
     private readonly CommandVerifier verifier;
-    private readonly CommandVerifier? alternateVerifier;
 
-    public CommandAuthority(HubIdentity identity, TimeProvider time, TimeSpan skew)
+    public CommandAuthority(PairingResponse identity, TimeProvider time, TimeSpan skew)
     {
         var trusted = new Dictionary<string, ECDsa>(StringComparer.Ordinal);
         foreach (var key in identity.ServerKeys)
@@ -24,24 +25,9 @@ internal sealed class CommandAuthority : IDisposable
         }
 
         verifier = new CommandVerifier(trusted, identity.Issuer, identity.HubId, time, skew);
-        // The same hub id in the other GUID spelling ("D" vs "N") names the same audience.
-        if (Guid.TryParse(identity.HubId, out var hubGuid))
-        {
-            var other = identity.HubId.Contains('-', StringComparison.Ordinal) ? hubGuid.ToString("N") : hubGuid.ToString("D");
-            alternateVerifier = new CommandVerifier(trusted, identity.Issuer, other, time, skew);
-        }
     }
 
-    public CommandVerification Verify(string jws)
-    {
-        var verification = verifier.Verify(jws);
-        if (!verification.Ok && verification.Error == ProtocolErrors.WrongAudience && alternateVerifier is not null)
-        {
-            verification = alternateVerifier.Verify(jws);
-        }
-
-        return verification;
-    }
+    public CommandVerification Verify(string jws) => verifier.Verify(jws);
 
     public void Dispose()
     {

@@ -4,26 +4,9 @@ using Threshold.Hub.Server;
 
 namespace Threshold.Hub.Commands;
 
-/// <summary>The <c>cmd</c> payload <c>{"jws":"..."}</c>, read without trusting it.</summary>
+/// <summary>What can be read of a command token without trusting it.</summary>
 internal static class CommandEnvelope
 {
-    public static string? ReadJws(byte[] payload)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(payload, new JsonDocumentOptions { MaxDepth = 8 });
-            return doc.RootElement.ValueKind == JsonValueKind.Object
-                && doc.RootElement.TryGetProperty("jws", out var jws)
-                && jws.ValueKind == JsonValueKind.String
-                ? jws.GetString()
-                : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
     /// <summary>Best-effort jti of a refused (unverified) token, only to address the reply.</summary>
     public static string? PeekJti(string jws)
     {

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,8 +7,11 @@ using Threshold.Hub.Keypad;
 using Threshold.Hub.Outbox;
 using Threshold.Hub.Server;
 using Threshold.Hub.Storage;
-using Threshold.Protocol.Commands;
 using Threshold.Protocol;
+using Threshold.Protocol.Commands;
+using Threshold.Protocol.Events;
+using Threshold.Protocol.Messages;
+using Threshold.Protocol.Topics;
 
 namespace Threshold.Hub.Commands;
 
@@ -19,14 +21,6 @@ namespace Threshold.Hub.Commands;
 /// </summary>
 internal sealed partial class CommandProcessor : BackgroundService
 {
-    public const string Replayed = "replayed";
-    public const string UnknownDevice = "unknown_device";
-    public const string DeviceOffline = "device_offline";
-    public const string ActuationFailed = "actuation_failed";
-    public const string Jammed = "jammed";
-    public const string LockoutActive = "lockout_active";
-    public const string SyncCredentials = "sync_credentials";
-
     private readonly ServerLink link;
     private readonly JtiStore jtis;
     private readonly EventOutbox outbox;
@@ -69,37 +63,38 @@ internal sealed partial class CommandProcessor : BackgroundService
             return;
         }
 
-        if (CommandEnvelope.ReadJws(payload) is not { } jws)
+        if (!JwsEnvelope.TryParse(payload, out var envelope))
         {
             LogDropped(logger, "not {\"jws\":\"...\"}");
             return;
         }
 
-        var verification = authority.Verify(jws);
+        var verification = authority.Verify(envelope.Jws);
         if (!verification.Ok || verification.Claims is not { } claims)
         {
-            await RefuseAsync(CommandEnvelope.PeekJti(jws), verification.Error ?? ProtocolErrors.Malformed, ct);
+            await RefuseAsync(CommandEnvelope.PeekJti(envelope.Jws), verification.Error ?? ProtocolErrors.Malformed, ct);
             return;
         }
 
         // Durable before anything moves: a jti is executed at most once, whatever restarts happen.
         if (!jtis.TryRecord(claims.Jti, claims.ExpiresAt + skew, time.GetUtcNow()))
         {
-            await RefuseAsync(claims.Jti, Replayed, ct);
+            await RefuseAsync(claims.Jti, ProtocolErrors.Replayed, ct);
             return;
         }
 
-        if (runtime.LockId is not { } lockId || !SameId(claims.DeviceId, lockId))
+        // The one spelling of the lock id, as for the hub id: no second spelling can name the same device.
+        if (runtime.LockId is not { } lockId || claims.DeviceId != lockId.ToString("D"))
         {
-            await RefuseAsync(claims.Jti, UnknownDevice, ct);
+            await RefuseAsync(claims.Jti, ProtocolErrors.UnknownDevice, ct);
             return;
         }
 
         var outcome = claims.Command switch
         {
-            "unlock" => await DoorAsync(locked: false, claims, ct),
-            "lock" => await DoorAsync(locked: true, claims, ct),
-            SyncCredentials => sync.Apply(claims.Args, out var version) is { } refused ? new Outcome(refused) : new Outcome(null, version),
+            CommandNames.Unlock => await DoorAsync(locked: false, claims, ct),
+            CommandNames.Lock => await DoorAsync(locked: true, claims, ct),
+            CommandNames.SyncCredentials => sync.Apply(claims.Args, out var version) is { } refused ? new Outcome(refused) : new Outcome(null, version),
             _ => new Outcome(ProtocolErrors.Malformed),
         };
         if (outcome.Error is { } error)
@@ -108,58 +103,47 @@ internal sealed partial class CommandProcessor : BackgroundService
             return;
         }
 
-        claims.Args.TryGetValue("reference", out var reference);
-        var executed = new JsonObject
-        {
-            ["jti"] = claims.Jti,
-            ["cmd"] = claims.Command,
-            ["lockId"] = lockId,
-            ["reference"] = claims.Command == SyncCredentials ? null : reference,
-        };
-        if (outcome.Version is { } stored)
-        {
-            executed["version"] = stored;
-        }
-
-        outbox.Append("command_executed", executed);
-        await ReplyAsync(new JsonObject { ["jti"] = claims.Jti, ["ok"] = true }, ct);
+        claims.Args.TryGetValue(DoorCommandArgs.ReferenceArg, out var reference);
+        outbox.Append(new CommandExecuted(
+            0, default, claims.Jti, claims.Command, lockId, claims.Command == CommandNames.SyncCredentials ? null : reference, outcome.Version));
+        await ReplyAsync(CommandReply.Accepted(claims.Jti), ct);
     }
 
     /// <summary>Moves the bolt; done when the lock reports the target state.</summary>
     private async Task<Outcome> DoorAsync(bool locked, CommandClaims claims, CancellationToken ct)
     {
-        // Lockout suspends every non-resident access, on the hub too (DESIGN §4).
-        if (!locked && claims.Args.TryGetValue("reference", out var access)
-            && (access.StartsWith("delivery:", StringComparison.Ordinal) || access.StartsWith("grant:", StringComparison.Ordinal))
-            && keypad.LockoutAt(time.GetUtcNow()))
+        // Lockout suspends every access but a resident's own, on the hub too (DESIGN §4); a reference the hub cannot
+        // read counts as someone else's (fail secure).
+        var subjectToLockout = !DoorCommandArgs.TryRead(claims.Args, out var args) || args.Reference.SubjectToLockout;
+        if (!locked && subjectToLockout && keypad.LockoutAt(time.GetUtcNow()))
         {
-            return new Outcome(LockoutActive);
+            return new Outcome(ProtocolErrors.LockoutActive);
         }
 
         return new Outcome(await door.ActuateAsync(locked, ct) switch
         {
             ActuationResult.Ok => null,
-            ActuationResult.Offline => DeviceOffline,
-            ActuationResult.Jammed => Jammed,
-            _ => ActuationFailed,
+            ActuationResult.Offline => ProtocolErrors.DeviceOffline,
+            ActuationResult.Jammed => ProtocolErrors.Jammed,
+            _ => ProtocolErrors.ActuationFailed,
         });
     }
 
     private async Task RefuseAsync(string? jti, string error, CancellationToken ct)
     {
         LogRefused(logger, jti ?? "(none)", error);
-        outbox.Append("command_refused", new JsonObject { ["jti"] = jti, ["error"] = error });
+        outbox.Append(new CommandRefused(0, default, jti, error));
         if (jti is not null)
         {
-            await ReplyAsync(new JsonObject { ["jti"] = jti, ["ok"] = false, ["error"] = error }, ct);
+            await ReplyAsync(CommandReply.Refused(jti, error), ct);
         }
     }
 
-    private async Task ReplyAsync(JsonObject reply, CancellationToken ct)
+    private async Task ReplyAsync(CommandReply reply, CancellationToken ct)
     {
         try
         {
-            await link.PublishAsync("reply", reply.ToJsonString(), retain: false, ct);
+            await link.PublishAsync(TopicLeaf.Reply, reply.ToUtf8Bytes(), retain: false, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -167,10 +151,6 @@ internal sealed partial class CommandProcessor : BackgroundService
             LogReplyFailed(logger, e.Message);
         }
     }
-
-    private static bool SameId(string a, string b) =>
-        string.Equals(a, b, StringComparison.Ordinal)
-        || (Guid.TryParse(a, out var x) && Guid.TryParse(b, out var y) && x == y);
 
     /// <summary>A dispatched command: refused with <see cref="Error"/>, or done (a stored set's <see cref="Version"/>).</summary>
     private sealed record Outcome(string? Error, long? Version = null);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Threshold.Hub.Zigbee;
+using Threshold.Protocol.Events;
 
 namespace Threshold.Hub.Door;
 
@@ -49,7 +50,7 @@ internal sealed partial class DoorController : BackgroundService
     public async Task<ActuationResult> ActuateAsync(bool locked, CancellationToken ct)
     {
         var done = new TaskCompletionSource<ActuationResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Post(new ActuateRequest(locked ? Bolt.Locked : Bolt.Unlocked, "command", null, done));
+        Post(new ActuateRequest(locked ? Bolt.Locked : Bolt.Unlocked, BoltSources.Command, null, done));
         return await done.Task.WaitAsync(ct);
     }
 
@@ -120,7 +121,7 @@ internal sealed partial class DoorController : BackgroundService
             events.BoltMoved(next, source);
             if (next is Bolt.Jammed or Bolt.NotFullyLocked)
             {
-                events.Alarm("lock_jammed");
+                events.Alarm(AlarmCodes.LockJammed);
             }
 
             events.PublishState(bolt, door);
@@ -154,7 +155,7 @@ internal sealed partial class DoorController : BackgroundService
                 }
                 else
                 {
-                    await StartActuationAsync(new ActuateRequest(Bolt.Locked, "auto", "startup", null), ct);
+                    await StartActuationAsync(new ActuateRequest(Bolt.Locked, BoltSources.Auto, RelockReasons.Startup, null), ct);
                 }
             }
             else if (changed)
@@ -189,7 +190,7 @@ internal sealed partial class DoorController : BackgroundService
             if (previous == DoorState.Closed && !unlocking
                 && (bolt is Bolt.Locked or Bolt.Jammed or Bolt.NotFullyLocked || (bolt == Bolt.Unlocked && !session.Active)))
             {
-                events.Alarm("door_forced");
+                events.Alarm(AlarmCodes.DoorForced);
             }
         }
         else
@@ -202,9 +203,9 @@ internal sealed partial class DoorController : BackgroundService
     private void OnAvailability(AvailabilityChanged report)
     {
         events.AvailabilityChanged(report.Device, report.Online);
-        if (!report.Online && report.Device is "lock" or "bridge" && (report.WasKnown || session.Active))
+        if (!report.Online && report.Device is DeviceNames.Lock or DeviceNames.Bridge && (report.WasKnown || session.Active))
         {
-            events.Alarm("device_offline");
+            events.Alarm(AlarmCodes.DeviceOffline);
         }
     }
 
@@ -225,7 +226,7 @@ internal sealed partial class DoorController : BackgroundService
             return;
         }
 
-        await StartActuationAsync(new ActuateRequest(Bolt.Locked, "auto", request.Reason, null), ct);
+        await StartActuationAsync(new ActuateRequest(Bolt.Locked, BoltSources.Auto, request.Reason, null), ct);
     }
 
     private async Task OnTimerAsync(DoorTimer kind, CancellationToken ct)
@@ -233,13 +234,13 @@ internal sealed partial class DoorController : BackgroundService
         switch (kind)
         {
             case DoorTimer.DoorHeldOpen when door == DoorState.Open:
-                events.Alarm("door_held_open");
+                events.Alarm(AlarmCodes.DoorHeldOpen);
                 break;
             case DoorTimer.RelockAfterClose when session.Active && bolt == Bolt.Unlocked && door != DoorState.Open:
-                await StartActuationAsync(new ActuateRequest(Bolt.Locked, "auto", "door_closed", null), ct);
+                await StartActuationAsync(new ActuateRequest(Bolt.Locked, BoltSources.Auto, RelockReasons.DoorClosed, null), ct);
                 break;
             case DoorTimer.MaxUnlocked when session.Active && bolt == Bolt.Unlocked && door != DoorState.Open:
-                await StartActuationAsync(new ActuateRequest(Bolt.Locked, "auto", "max_unlocked_time", null), ct);
+                await StartActuationAsync(new ActuateRequest(Bolt.Locked, BoltSources.Auto, RelockReasons.MaxUnlockedTime, null), ct);
                 break;
         }
     }

@@ -1,6 +1,8 @@
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using Threshold.Domain.Access;
 using Threshold.Hub.Door;
+using Threshold.Protocol.Credentials;
+using Threshold.Protocol.Events;
 
 namespace Threshold.Hub.Keypad;
 
@@ -11,12 +13,15 @@ namespace Threshold.Hub.Keypad;
 /// </summary>
 internal sealed partial class KeypadEntries(KeypadStore store, DoorController door, KeypadEvents events, ILogger<KeypadEntries> logger)
 {
+    /// <summary>The <c>reason</c> of <c>keypad_not_allowed</c> during the wrong-code cool-down.</summary>
+    public const string KeypadDisabled = "keypad_disabled";
+
     private Dictionary<string, int> counted = new(StringComparer.Ordinal);
 
     /// <summary>Re-reads the hub-side counts (at start, and after a new set pruned those of credentials that left it).</summary>
     public void Reload() => counted = store.LoadUsage();
 
-    public int Used(HubCredential credential) => Math.Max(counted.GetValueOrDefault(credential.Id), credential.EntriesUsed);
+    public int Used(CredentialDocument credential) => Math.Max(counted.GetValueOrDefault(credential.Id), credential.EntriesUsed);
 
     /// <summary>A keypad unlock by lock user <paramref name="user"/>, judged against the slot table and the stored set.</summary>
     public void Unlocked(int? user, SlotPlan plan, WrongCodeCooldown cooldown, DateTimeOffset now)
@@ -25,7 +30,7 @@ internal sealed partial class KeypadEntries(KeypadStore store, DoorController do
         if (user is not { } slot || plan.Find(slot) is not { } row || set?.Find(row.CredentialId) is not { } credential)
         {
             LogUnknownUser(logger, user);
-            events.Alarm("keypad_unknown_user", new JsonObject { ["slot"] = user });
+            events.Alarm(AlarmCodes.KeypadUnknownUser, slot: user);
             if (user is >= 1 and <= SlotPlan.MaxSlot)
             {
                 // A code in a managed slot the hub does not know is stale: wipe it (the usual session relocks the door).
@@ -40,8 +45,8 @@ internal sealed partial class KeypadEntries(KeypadStore store, DoorController do
             // The lock has not confirmed this slot's new code: the code typed may be the one it replaced (a revoked
             // guest's). Attribute it to nobody, count nothing, and relock (fail secure).
             LogUnconfirmed(logger, slot, row.CredentialId);
-            door.RelockNow("keypad_unconfirmed_slot");
-            events.Alarm("keypad_unconfirmed_slot", new JsonObject { ["slot"] = slot });
+            door.RelockNow(RelockReasons.KeypadUnconfirmedSlot);
+            events.Alarm(AlarmCodes.KeypadUnconfirmedSlot, slot);
             return;
         }
 
@@ -50,17 +55,17 @@ internal sealed partial class KeypadEntries(KeypadStore store, DoorController do
         var after = Used(credential);
         events.Entry(credential.Id, slot);
 
-        var reason = set.LockoutAt(now) ? "lockout_active"
-            : cooldown.IsCoolingDownAt(now) ? "keypad_disabled"
-            : !credential.Schedule.IsOpenAt(now, set.Zone) || (credential.WindowEnd is { } end && now >= end) ? "outside_window"
-            : credential.IsSpent(before) ? "already_used"
+        var reason = set.Lockout.ActiveAt(now) ? ReasonCodes.LockoutActive
+            : cooldown.IsCoolingDownAt(now) ? KeypadDisabled
+            : !credential.IsOpenAt(now, CredentialSetJson.Zone(set)) || credential.HasEnded(now) ? ReasonCodes.OutsideWindow
+            : credential.IsSpent(before) ? ReasonCodes.AlreadyUsed
             : null;
         if (reason is not null)
         {
             // The slot should have been disabled already (clock tick or an offline lock): the door must not stay open.
             LogEntryRefused(logger, credential.Id, slot, reason);
-            door.RelockNow("keypad_refused");
-            events.Alarm("keypad_not_allowed", new JsonObject { ["credentialId"] = credential.Id, ["slot"] = slot, ["reason"] = reason });
+            door.RelockNow(RelockReasons.KeypadRefused);
+            events.Alarm(AlarmCodes.KeypadNotAllowed, slot, credential.Id, reason);
         }
 
         if (credential.IsSpent(after) && !credential.IsSpent(before))

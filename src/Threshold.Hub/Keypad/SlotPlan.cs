@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Threshold.Hub.Zigbee;
+using Threshold.Protocol.Events;
 
 namespace Threshold.Hub.Keypad;
 
@@ -13,6 +14,7 @@ internal sealed record WantedCode(string CredentialId, string Code, bool Enabled
 /// <summary>A durable slot assignment: slot N of the lock holds the credential with this id and code (hashed).</summary>
 internal sealed record SlotAssignment(int Slot, string CredentialId, string CodeHash);
 
+/// <summary>A slot as the table reports it; <see cref="State"/> is one of <see cref="SlotStates"/>.</summary>
 internal sealed record SlotView(int Slot, string CredentialId, string State);
 
 /// <summary>
@@ -204,7 +206,7 @@ internal sealed class SlotPlan
 
     private bool Confirmed(Row row) => row.OnLock && confirmations.AllAnswered(row.Slot);
 
-    private SlotView View(Row row) => new(row.Slot, row.CredentialId, !Confirmed(row) ? "pending" : row.Enabled ? "programmed" : "disabled");
+    private SlotView View(Row row) => new(row.Slot, row.CredentialId, !Confirmed(row) ? SlotStates.Pending : row.Enabled ? SlotStates.Programmed : SlotStates.Disabled);
 
     private static string Hash(string code) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(code)));
 

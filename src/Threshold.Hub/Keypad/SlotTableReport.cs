@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Threshold.Protocol.Events;
 
 namespace Threshold.Hub.Keypad;
 
@@ -23,14 +24,14 @@ internal sealed class SlotTableReport(KeypadStore store, KeypadEvents events)
             return;
         }
 
+        // Compared (and kept) as {version, slots} JSON, the form hub.db has always held.
         var list = new JsonArray();
         foreach (var slot in slots)
         {
             list.Add(new JsonObject { ["slot"] = slot.Slot, ["credentialId"] = slot.CredentialId, ["state"] = slot.State });
         }
 
-        var table = new JsonObject { ["version"] = version ?? 0, ["slots"] = list };
-        var json = table.ToJsonString();
+        var json = new JsonObject { ["version"] = version ?? 0, ["slots"] = list }.ToJsonString();
         if (json == last)
         {
             return;
@@ -38,6 +39,6 @@ internal sealed class SlotTableReport(KeypadStore store, KeypadEvents events)
 
         last = json;
         store.SetValue(LastTableKey, json);
-        events.SlotTable(table);
+        events.SlotTable(version ?? 0, [.. slots.Select(s => new SlotEntry(s.Slot, s.CredentialId, s.State))]);
     }
 }

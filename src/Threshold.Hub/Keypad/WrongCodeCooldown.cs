@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Threshold.Protocol.Credentials;
+using Threshold.Protocol.Events;
 
 namespace Threshold.Hub.Keypad;
 
@@ -51,25 +53,26 @@ internal sealed partial class WrongCodeCooldown(KeypadStore store, KeypadEvents 
         }
     }
 
-    public void WrongCode(DateTimeOffset now, CredentialSet? set)
+    public void WrongCode(DateTimeOffset now, CredentialSetDocument? set)
     {
         if (IsCoolingDownAt(now))
         {
             return; // Already cooling down: every code is refused, none of them counts.
         }
 
-        var limit = set?.WrongCodeLimit ?? CredentialSet.DefaultWrongCodeLimit;
+        var policy = set?.Keypad ?? KeypadPolicyDocument.Default;
+        var limit = policy.WrongCodeLimit;
         wrongCodes.Add(now);
         wrongCodes.RemoveAll(t => t <= now - Window);
         if (wrongCodes.Count >= limit)
         {
-            var until = now + TimeSpan.FromSeconds(set?.DisableSeconds ?? CredentialSet.DefaultDisableSeconds);
+            var until = now + TimeSpan.FromSeconds(policy.DisableSeconds);
             DisabledUntil = until;
             wrongCodes.Clear();
             store.SetValue(DisabledUntilKey, Millis(until));
             LogKeypadDisabled(logger, limit, until);
             events.Disabled(until);
-            events.Alarm("wrong_code_limit");
+            events.Alarm(AlarmCodes.WrongCodeLimit);
         }
 
         store.SetValue(WrongCodesKey, string.Join(',', wrongCodes.Select(Millis)));

@@ -1,7 +1,8 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Threshold.Hub.Outbox;
+using Threshold.Protocol.Messages;
+using Threshold.Protocol.Topics;
 
 namespace Threshold.Hub.Server;
 
@@ -30,7 +31,7 @@ internal sealed partial class OutboxPublisher(
                 {
                     try
                     {
-                        await link.PublishAsync("state", state, retain: true, ct);
+                        await link.PublishAsync(TopicLeaf.State, state.ToUtf8Bytes(), retain: true, ct);
                     }
                     catch
                     {
@@ -47,8 +48,7 @@ internal sealed partial class OutboxPublisher(
                     var due = batch.Seq != sentSeq || epoch != sentEpoch || sentAt.Elapsed >= resend;
                     if (due)
                     {
-                        var body = new JsonObject { ["jws"] = batch.Jws }.ToJsonString();
-                        await link.PublishAsync("evt", body, retain: false, ct);
+                        await link.PublishAsync(TopicLeaf.Evt, new JwsEnvelope(batch.Jws).ToUtf8Bytes(), retain: false, ct);
                         LogBatchSent(logger, batch.Seq, batch.EventCount);
                         (sentSeq, sentEpoch) = (batch.Seq, epoch);
                         sentAt.Restart();

@@ -1,15 +1,15 @@
 using System.Buffers;
-using System.Text.Json;
-using System.Text;
 using System.Threading.Channels;
-using MQTTnet.Protocol;
-using MQTTnet;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
 using Threshold.Hub.Outbox;
 using Threshold.Hub.Storage;
+using Threshold.Protocol.Messages;
+using Threshold.Protocol.Topics;
 
 namespace Threshold.Hub.Server;
 
@@ -38,13 +38,14 @@ internal sealed partial class ServerLink(
 
     public bool IsConnected => client.IsConnected;
 
-    private string Topic(string leaf) => runtime.TopicPrefix + leaf;
+    /// <summary>The hub's own topics, in the one spelling of its id (<see cref="HubTopics"/>).</summary>
+    private string Topic(TopicLeaf leaf) => HubTopics.For(runtime.HubId, leaf);
 
-    public async Task PublishAsync(string leaf, string json, bool retain, CancellationToken ct)
+    public async Task PublishAsync(TopicLeaf leaf, byte[] payload, bool retain, CancellationToken ct)
     {
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(Topic(leaf))
-            .WithPayload(Encoding.UTF8.GetBytes(json))
+            .WithPayload(payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithRetainFlag(retain)
             .Build();
@@ -70,7 +71,7 @@ internal sealed partial class ServerLink(
         await publishing;
         client.ApplicationMessageReceivedAsync -= OnMessageAsync;
         // A clean disconnect suppresses the last will, so say "offline" ourselves.
-        await supervisor.DisconnectAsync(ct => PublishAsync("state", HubStatus.Offline, retain: true, ct));
+        await supervisor.DisconnectAsync(ct => PublishAsync(TopicLeaf.State, HubStateReport.Offline.ToUtf8Bytes(), retain: true, ct));
         client.Dispose();
     }
 
@@ -84,15 +85,15 @@ internal sealed partial class ServerLink(
             .WithCleanSession()
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
             .WithTimeout(TimeSpan.FromSeconds(5))
-            .WithWillTopic(Topic("state"))
-            .WithWillPayload(Encoding.UTF8.GetBytes(HubStatus.Offline))
+            .WithWillTopic(Topic(TopicLeaf.State))
+            .WithWillPayload(HubStateReport.Offline.ToUtf8Bytes())
             .WithWillRetain()
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         await client.ConnectAsync(connect, ct);
         var subscribe = new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(Topic("cmd"), MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithTopicFilter(Topic("ack"), MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Topic(TopicLeaf.Cmd), MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Topic(TopicLeaf.Ack), MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         var result = await client.SubscribeAsync(subscribe, ct);
         foreach (var item in result.Items)
@@ -112,7 +113,7 @@ internal sealed partial class ServerLink(
         var message = e.ApplicationMessage;
         try
         {
-            if (message.Topic == Topic("cmd"))
+            if (message.Topic == Topic(TopicLeaf.Cmd))
             {
                 if (message.Payload.Length > MaxCommandPayloadBytes)
                 {
@@ -123,12 +124,12 @@ internal sealed partial class ServerLink(
                     LogDropped(logger, message.Topic, "command queue full");
                 }
             }
-            else if (message.Topic == Topic("ack"))
+            else if (message.Topic == Topic(TopicLeaf.Ack))
             {
-                if (TryReadAck(message.Payload, out var seq))
+                if (message.Payload.Length <= MaxAckPayloadBytes && BatchAck.TryParse(message.Payload.ToArray(), out var ack))
                 {
-                    var removed = outbox.Acknowledge(seq);
-                    LogAcked(logger, seq, removed);
+                    var removed = outbox.Acknowledge(ack.Seq);
+                    LogAcked(logger, ack.Seq, removed);
                 }
                 else
                 {
@@ -146,29 +147,6 @@ internal sealed partial class ServerLink(
         }
 
         return Task.CompletedTask;
-    }
-
-    private static bool TryReadAck(ReadOnlySequence<byte> payload, out long seq)
-    {
-        seq = 0;
-        if (payload.Length is 0 or > MaxAckPayloadBytes)
-        {
-            return false;
-        }
-
-        try
-        {
-            using var doc = JsonDocument.Parse(payload.ToArray());
-            return doc.RootElement.ValueKind == JsonValueKind.Object
-                && doc.RootElement.TryGetProperty("seq", out var s)
-                && s.ValueKind == JsonValueKind.Number
-                && s.TryGetInt64(out seq)
-                && seq >= 0;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped server message on {Topic}: {Reason}")]

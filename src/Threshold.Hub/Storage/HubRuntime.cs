@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Threshold.Protocol.Events;
 using Threshold.Protocol.Keys;
+using Threshold.Protocol.Pairing;
 
 namespace Threshold.Hub.Storage;
 
@@ -14,12 +15,12 @@ internal sealed class HubRuntime : IDisposable
         SigningKeyId = KeyEncoding.KeyId(SigningKey);
         SealingKey = HubDataDirectory.LoadSealingKey(dataDirectory);
         BatchSigner = new BatchSigner(SigningKey, SigningKeyId);
-        var prefix = Identity.Mqtt.TopicPrefix;
-        TopicPrefix = prefix.EndsWith('/') ? prefix : prefix + "/";
         LockId = Identity.Locks.Count > 0 ? Identity.Locks[0].Id : null;
     }
 
-    public HubIdentity Identity { get; }
+    public PairingResponse Identity { get; }
+
+    public Guid HubId => Identity.HubId;
 
     public ECDsa SigningKey { get; }
 
@@ -30,10 +31,8 @@ internal sealed class HubRuntime : IDisposable
 
     public BatchSigner BatchSigner { get; }
 
-    public string TopicPrefix { get; }
-
-    /// <summary>The server's id of the lock this hub drives (the first lock from pairing).</summary>
-    public string? LockId { get; }
+    /// <summary>The server's id of the lock this hub drives (the first lock from pairing; the server gives every home one).</summary>
+    public Guid? LockId { get; }
 
     public void Dispose()
     {

@@ -1,3 +1,5 @@
+using Threshold.Protocol.Events;
+
 namespace Threshold.Hub.Zigbee;
 
 internal enum Bolt
@@ -29,10 +31,10 @@ internal sealed record LockReport(Bolt? Bolt, bool Jammed, string? Action, strin
     /// <summary>Who moved the bolt, as the events name it: <c>keypad</c>, <c>auto</c>, <c>command</c> (rf) or <c>manual</c>.</summary>
     public string Source => (Action, ActionSource) switch
     {
-        (_, "keypad") => "keypad",
-        ("auto_lock" or "schedule_lock" or "schedule_unlock", _) => "auto",
-        (_, "rf") => "command",
-        _ => "manual",
+        (_, "keypad") => BoltSources.Keypad,
+        ("auto_lock" or "schedule_lock" or "schedule_unlock", _) => BoltSources.Auto,
+        (_, "rf") => BoltSources.Command,
+        _ => BoltSources.Manual,
     };
 }
 
@@ -40,7 +42,7 @@ internal sealed record LockReport(Bolt? Bolt, bool Jammed, string? Action, strin
 internal sealed record ContactReport(bool Closed) : DeviceReport;
 
 /// <summary>
-/// A device ("lock", "contact") or the zigbee2mqtt bridge ("bridge") changed availability. <see cref="WasKnown"/>: it had
+/// A device (<see cref="DeviceNames"/>: the lock, the contact sensor, or the zigbee2mqtt bridge) changed availability. <see cref="WasKnown"/>: it had
 /// reported before (so this is a change, not the first word since the hub started).
 /// </summary>
 internal sealed record AvailabilityChanged(string Device, bool Online, bool WasKnown) : DeviceReport;
@@ -49,21 +51,21 @@ internal sealed record AvailabilityChanged(string Device, bool Online, bool WasK
 internal sealed record ZigbeeConnected : DeviceReport;
 
 /// <summary>Availability as the devices last reported it; null = not reported since the hub started.</summary>
-internal sealed record DeviceAvailability(bool? Lock, bool? Contact, bool? Bridge)
+internal sealed record Availability(bool? Lock, bool? Contact, bool? Bridge)
 {
-    public static readonly DeviceAvailability Unknown = new(null, null, null);
+    public static readonly Availability Unknown = new(null, null, null);
 
     public bool? Of(string device) => device switch
     {
-        "lock" => Lock,
-        "contact" => Contact,
+        DeviceNames.Lock => Lock,
+        DeviceNames.Contact => Contact,
         _ => Bridge,
     };
 
-    public DeviceAvailability With(string device, bool online) => device switch
+    public Availability With(string device, bool online) => device switch
     {
-        "lock" => this with { Lock = online },
-        "contact" => this with { Contact = online },
+        DeviceNames.Lock => this with { Lock = online },
+        DeviceNames.Contact => this with { Contact = online },
         _ => this with { Bridge = online },
     };
 }

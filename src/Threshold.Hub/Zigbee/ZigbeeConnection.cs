@@ -1,11 +1,12 @@
 using System.Buffers;
 using System.Text;
-using MQTTnet.Protocol;
-using MQTTnet;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+using Threshold.Protocol.Events;
 
 namespace Threshold.Hub.Zigbee;
 
@@ -25,7 +26,7 @@ internal sealed partial class ZigbeeConnection : BackgroundService
     private readonly string lockTopic;
     private readonly string contactTopic;
     private readonly string bridgeStateTopic;
-    private volatile DeviceAvailability devices = DeviceAvailability.Unknown;
+    private volatile Availability devices = Availability.Unknown;
 
     public ZigbeeConnection(IOptions<HubSettings> options, ILogger<ZigbeeConnection> logger)
     {
@@ -39,7 +40,7 @@ internal sealed partial class ZigbeeConnection : BackgroundService
 
     public bool IsConnected => client.IsConnected;
 
-    public DeviceAvailability Devices => devices;
+    public Availability Devices => devices;
 
     /// <summary>The lock can be driven now: connected, and neither the lock nor the bridge reported offline.</summary>
     public bool LockReachable => client.IsConnected && devices is { Lock: not false, Bridge: not false };
@@ -167,9 +168,9 @@ internal sealed partial class ZigbeeConnection : BackgroundService
     }
 
     private string? DeviceOf(string topic) =>
-        topic == lockTopic + "/availability" ? "lock"
-        : topic == contactTopic + "/availability" ? "contact"
-        : topic == bridgeStateTopic ? "bridge"
+        topic == lockTopic + "/availability" ? DeviceNames.Lock
+        : topic == contactTopic + "/availability" ? DeviceNames.Contact
+        : topic == bridgeStateTopic ? DeviceNames.Bridge
         : null;
 
     /// <summary>Only a change is reported (retained availability comes again on every reconnect).</summary>

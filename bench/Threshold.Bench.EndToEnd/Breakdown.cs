@@ -6,7 +6,8 @@ using System.Text;
 using System.Text.Json;
 using MQTTnet;
 using MQTTnet.Protocol;
-using Threshold.Server.Hubs;
+using Threshold.Protocol.Commands;
+using Threshold.Protocol.Topics;
 
 namespace Threshold.Bench.EndToEnd;
 
@@ -48,7 +49,7 @@ internal sealed class Breakdown : IAsyncDisposable
             if (HubTopics.TryParse(e.ApplicationMessage.Topic, out var hubId, out var leaf) && byHub.TryGetValue(hubId, out var index))
             {
                 using var doc = JsonDocument.Parse(e.ApplicationMessage.Payload);
-                if (leaf == "reply")
+                if (leaf == TopicLeaf.Reply)
                 {
                     b.seen.Enqueue((at, index, "reply", doc.RootElement.GetProperty("jti").GetString()));
                 }
@@ -57,7 +58,7 @@ internal sealed class Breakdown : IAsyncDisposable
                     && c.GetProperty("cmd").GetString() is var cmd)
                 {
                     // Only the unlock is timed; anything else the server sends the hub queues with it.
-                    if (cmd == "unlock")
+                    if (cmd == CommandNames.Unlock)
                     {
                         b.seen.Enqueue((at, index, "cmd", c.GetProperty("jti").GetString()));
                     }
@@ -88,8 +89,8 @@ internal sealed class Breakdown : IAsyncDisposable
         };
         await b.server.ConnectAsync(HubStateProbe.ServerIdentity(stack.Broker, "bench-breakdown"));
         await b.server.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(HubTopics.Root + "+/cmd", MqttQualityOfServiceLevel.AtMostOnce)
-            .WithTopicFilter(HubTopics.Root + "+/reply", MqttQualityOfServiceLevel.AtMostOnce).Build());
+            .WithTopicFilter(HubTopics.AllHubs(TopicLeaf.Cmd), MqttQualityOfServiceLevel.AtMostOnce)
+            .WithTopicFilter(HubTopics.AllHubs(TopicLeaf.Reply), MqttQualityOfServiceLevel.AtMostOnce).Build());
         await b.home.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", stack.HomeBroker.Port).WithCleanSession().Build());
         await b.home.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter("+/front_door_lock", MqttQualityOfServiceLevel.AtMostOnce)

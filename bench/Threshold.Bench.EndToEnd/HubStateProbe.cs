@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using MQTTnet;
 using MQTTnet.Protocol;
+using Threshold.Protocol.Topics;
 using Threshold.Server.Hubs;
 
 namespace Threshold.Bench.EndToEnd;
@@ -29,7 +30,7 @@ internal sealed class HubStateProbe : IAsyncDisposable
             if (HubTopics.TryParse(e.ApplicationMessage.Topic, out var hubId, out var leaf))
             {
                 var value = "";
-                if (leaf == "state")
+                if (leaf == TopicLeaf.State)
                 {
                     using var doc = JsonDocument.Parse(e.ApplicationMessage.Payload);
                     value = doc.RootElement.TryGetProperty("lock", out var l) ? l.GetString() ?? "" : "";
@@ -41,12 +42,13 @@ internal sealed class HubStateProbe : IAsyncDisposable
             return Task.CompletedTask;
         };
         await probe.client.ConnectAsync(ServerIdentity(broker, "bench-probe"));
-        await probe.client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(HubTopics.Root + "+/state", MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithTopicFilter(HubTopics.Root + "+/evt", MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithTopicFilter(HubTopics.Root + "+/ack", MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithTopicFilter(HubTopics.Root + "+/cmd", MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithTopicFilter(HubTopics.Root + "+/reply", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        var subscribe = new MqttClientSubscribeOptionsBuilder();
+        foreach (var leaf in HubTopics.Leaves)
+        {
+            subscribe.WithTopicFilter(HubTopics.AllHubs(leaf), MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+
+        await probe.client.SubscribeAsync(subscribe.Build());
         return probe;
     }
 

@@ -86,7 +86,8 @@ internal sealed class InstantHubGateway : IHubGateway
 
     public Task<HubStatus> GetStatusAsync(Guid homeId, CancellationToken ct) => Online;
 
-    public Task<HubCommandResult> SendAsync(Guid homeId, Guid lockId, LockAction action, string reference, CancellationToken ct) => Confirmed;
+    public Task<HubCommandResult> SendAsync(Guid homeId, Guid lockId, LockAction action, Threshold.Protocol.Access.AccessReference reference, CancellationToken ct) =>
+        Confirmed;
 }
 
 /// <summary>Leaves SIGINT/SIGTERM to the runtime's default (end the process) instead of a graceful host stop.</summary>

@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 namespace Threshold.Protocol.Wire;
 
 /// <summary>Instants that carry their offset (<see cref="Instants"/>); the default converter would accept a bare local time.</summary>
-public sealed class InstantConverter : JsonConverter<DateTimeOffset>
+internal sealed class InstantConverter : JsonConverter<DateTimeOffset>
 {
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.TokenType == JsonTokenType.String && Instants.TryParse(reader.GetString(), out var value)
@@ -17,7 +17,7 @@ public sealed class InstantConverter : JsonConverter<DateTimeOffset>
 }
 
 /// <summary>A local wall-clock time as exactly "HH:mm" (no seconds: a schedule is set to the minute).</summary>
-public sealed class LocalTimeConverter : JsonConverter<TimeOnly>
+internal sealed class LocalTimeConverter : JsonConverter<TimeOnly>
 {
     public const string Format = "HH:mm";
 
@@ -32,7 +32,7 @@ public sealed class LocalTimeConverter : JsonConverter<TimeOnly>
 }
 
 /// <summary>Day names ("monday" … "sunday"); written in lower case, read in any case, never as numbers.</summary>
-public sealed class DayNameConverter : JsonConverter<DayOfWeek>
+internal sealed class DayNameConverter : JsonConverter<DayOfWeek>
 {
     public override DayOfWeek Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {

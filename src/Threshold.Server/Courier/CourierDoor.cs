@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Threshold.Domain;
 using Threshold.Domain.Access;
 using Threshold.Domain.Deliveries;
+using Threshold.Protocol.Access;
 using Threshold.Server.Audit;
 using Threshold.Server.Auth;
 using Threshold.Server.Data;
@@ -95,7 +96,7 @@ internal sealed partial class CourierDoor(
             return decided;
         }
 
-        var sent = await hubs.SendAsync(homeId, lockId, LockAction.Unlock, "delivery:" + id, ct);
+        var sent = await hubs.SendAsync(homeId, lockId, LockAction.Unlock, AccessReference.Delivery(id), ct);
         if (sent.Ok)
         {
             return TypedResults.Ok(new DoorStepResult(id, DeliveryView.StatusName(DeliveryStatus.Unlocked)));
@@ -133,7 +134,7 @@ internal sealed partial class CourierDoor(
             await audit.AppendAsync(homeId, AuditTypes.LockCommand, Actor(courier), new { deliveryId = id, lockId, action = "lock" }, c);
             return true;
         }, ct);
-        var sent = await hubs.SendAsync(homeId, lockId, LockAction.Lock, "delivery:" + id, ct);
+        var sent = await hubs.SendAsync(homeId, lockId, LockAction.Lock, AccessReference.Delivery(id), ct);
         return sent.Ok ? TypedResults.Ok(CourierApi.Result(delivery)) : Grants.HubProblems.From(sent.Error);
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Threshold.Domain.Deliveries;
+using Threshold.Protocol.Credentials;
 using Threshold.Server.Accounts;
 using Threshold.Server.Audit;
 using Threshold.Server.Carriers;
@@ -139,7 +140,7 @@ internal sealed class GrantConfiguration : IEntityTypeConfiguration<Threshold.Do
         b.HasIndex(g => g.HomeId);
         b.Property(g => g.Name).HasMaxLength(100);
         b.Property(g => g.Kind).HasConversion<string>().HasMaxLength(16);
-        b.Property(g => g.Schedule).HasConversion(s => Grants.ScheduleJson.Serialize(s), s => Grants.ScheduleJson.Deserialize(s)).HasMaxLength(512);
+        b.Property(g => g.Schedule).HasConversion(s => ScheduleJson.Serialize(s), s => ScheduleJson.Deserialize(s)).HasMaxLength(512);
         b.Property(g => g.Version).IsConcurrencyToken();
     }
 }

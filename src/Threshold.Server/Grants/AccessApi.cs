@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Threshold.Domain;
 using Threshold.Domain.Access;
+using Threshold.Protocol;
+using Threshold.Protocol.Access;
 using Threshold.Server.Audit;
 using Threshold.Server.Auth;
 using Threshold.Server.Data;
@@ -95,7 +97,7 @@ internal static class AccessApi
             return denied;
         }
 
-        var sent = await hubs.SendAsync(credential.HomeId, lockId, LockAction.Unlock, "grant:" + grantId, ct);
+        var sent = await hubs.SendAsync(credential.HomeId, lockId, LockAction.Unlock, AccessReference.Grant(grantId), ct);
         return sent.Ok ? TypedResults.Ok(new UnlockResult("unlocked")) : HubProblems.From(sent.Error);
     }
 
@@ -114,18 +116,19 @@ internal static class AccessApi
             await audit.AppendAsync(homeId, AuditTypes.LockCommand, "user:" + user.UserId(), new { lockId, action = verb, remote = true }, c);
             return true;
         }, ct);
-        var sent = await hubs.SendAsync(homeId, lockId, action, "resident:" + user.UserId(), ct);
+        var sent = await hubs.SendAsync(homeId, lockId, action, AccessReference.Resident(user.UserId()), ct);
         return sent.Ok ? TypedResults.Ok(new UnlockResult(action == LockAction.Unlock ? "unlocked" : "locked")) : HubProblems.From(sent.Error);
     }
 }
 
+/// <summary>How a command the hub did not carry out (<see cref="ProtocolErrors"/>) is answered to the person who asked.</summary>
 internal static class HubProblems
 {
     public static ProblemHttpResult From(string? error) => error switch
     {
-        "hub_offline" => Problems.Create(503, ReasonCodes.HubOffline, "The home's hub is offline."),
-        "timeout" or "hub_timeout" => Problems.Create(504, "hub_timeout", "The hub did not confirm in time."),
-        ReasonCodes.LockoutActive => Problems.Create(403, ReasonCodes.LockoutActive, "The hub refused: lockout is active."),
+        ProtocolErrors.HubOffline => Problems.Create(503, ReasonCodes.HubOffline, "The home's hub is offline."),
+        ProtocolErrors.ReplyTimeout => Problems.Create(504, "hub_timeout", "The hub did not confirm in time."),
+        ProtocolErrors.LockoutActive => Problems.Create(403, ReasonCodes.LockoutActive, "The hub refused: lockout is active."),
         _ => Problems.Create(502, "hub_refused", $"The hub refused the command: {error}."),
     };
 }

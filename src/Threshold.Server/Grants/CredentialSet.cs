@@ -1,8 +1,8 @@
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
-using Threshold.Domain.Deliveries;
+using Threshold.Domain.Grants;
 using Threshold.Domain.Schedules;
+using Threshold.Protocol.Credentials;
 using Threshold.Server.Data;
 using Threshold.Server.Homes;
 
@@ -23,7 +23,7 @@ internal sealed class CredentialSet(ThresholdDbContext db, IDataProtectionProvid
         (await db.Credentials.AsNoTracking().Where(c => c.HomeId == homeId && c.Active && c.ProtectedCode != null)
             .Select(c => c.ProtectedCode!).ToListAsync(ct)).Select(Unprotect).ToList();
 
-    public async Task<JsonObject> BuildAsync(Home home, CancellationToken ct)
+    public async Task<CredentialSetDocument> BuildAsync(Home home, CancellationToken ct)
     {
         var credentials = await db.Credentials.AsNoTracking()
             .Where(c => c.HomeId == home.Id && c.Active && c.ProtectedCode != null).ToListAsync(ct);
@@ -31,42 +31,35 @@ internal sealed class CredentialSet(ThresholdDbContext db, IDataProtectionProvid
         var grants = await db.Grants.AsNoTracking().Where(g => ids.Contains(g.Id) && !g.Revoked).ToDictionaryAsync(g => g.Id, ct);
         var deliveries = await db.Deliveries.AsNoTracking().Where(d => ids.Contains(d.Id)).ToDictionaryAsync(d => d.Id, ct);
 
-        var list = new JsonArray();
+        var list = new List<CredentialDocument>();
         foreach (var c in credentials)
         {
-            JsonObject? entry = null;
             if (grants.TryGetValue(c.Id, out var grant))
             {
-                entry = Entry(c, grant.Kind.ToString().ToLowerInvariant(), grant.Schedule, grant.MaxEntries, grant.EntriesUsed);
+                list.Add(Entry(c, Kind(grant.Kind), grant.Schedule, grant.MaxEntries, grant.EntriesUsed));
             }
             else if (deliveries.TryGetValue(c.Id, out var delivery) && !delivery.IsTerminal && !delivery.IsEntryUsed)
             {
-                entry = Entry(c, "delivery", new OnceSchedule(delivery.WindowStart, delivery.WindowEnd), 1, 0);
-            }
-
-            if (entry is not null)
-            {
-                list.Add(entry);
+                list.Add(Entry(c, CredentialKinds.Delivery, new OnceSchedule(delivery.WindowStart, delivery.WindowEnd), 1, 0));
             }
         }
 
-        return new JsonObject
-        {
-            ["version"] = home.CredentialVersion,
-            ["timeZone"] = home.TimeZone,
-            ["lockout"] = new JsonObject { ["active"] = home.LockoutActive, ["until"] = home.LockoutUntil?.ToString("O") },
-            ["keypad"] = new JsonObject { ["wrongCodeLimit"] = 5, ["disableSeconds"] = 300 },
-            ["credentials"] = list,
-        };
+        return new CredentialSetDocument(
+            home.CredentialVersion,
+            home.TimeZone,
+            new LockoutDocument(home.LockoutActive, home.LockoutUntil),
+            KeypadPolicyDocument.Default,
+            list);
     }
 
-    private JsonObject Entry(Credential c, string kind, Schedule schedule, int? maxEntries, int entriesUsed) => new()
+    private CredentialDocument Entry(Credential c, string kind, Schedule schedule, int? maxEntries, int entriesUsed) =>
+        new(c.Id.ToString(), kind, Unprotect(c.ProtectedCode!), ScheduleDocument.Of(schedule), maxEntries, entriesUsed);
+
+    private static string Kind(GrantKind kind) => kind switch
     {
-        ["id"] = c.Id.ToString(),
-        ["kind"] = kind,
-        ["code"] = Unprotect(c.ProtectedCode!),
-        ["schedule"] = ScheduleJson.ToJson(schedule),
-        ["maxEntries"] = maxEntries,
-        ["entriesUsed"] = entriesUsed,
+        GrantKind.Guest => CredentialKinds.Guest,
+        GrantKind.Service => CredentialKinds.Service,
+        GrantKind.Delivery => CredentialKinds.Delivery,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a credential kind."),
     };
 }

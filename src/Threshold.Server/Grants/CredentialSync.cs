@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
-using System.Text;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Threshold.Protocol;
+using Threshold.Protocol.Commands;
+using Threshold.Protocol.Credentials;
 using Threshold.Protocol.Keys;
-using Threshold.Protocol.Sealing;
 using Threshold.Server.Data;
 using Threshold.Server.Homes;
 using Threshold.Server.Hubs;
@@ -60,7 +61,7 @@ internal sealed partial class CredentialSync(
     {
         if (await hubs.FindAsync(homeId, ct) is not { Online: true } hub)
         {
-            return "hub_offline";
+            return ProtocolErrors.HubOffline;
         }
 
         // Every sync carries a new version: the set is complete, so the newest one is simply the truth,
@@ -76,18 +77,15 @@ internal sealed partial class CredentialSync(
 
         var lockId = await db.FrontDoorIdAsync(homeId, ct);
         var set = await scope.ServiceProvider.GetRequiredService<CredentialSet>().BuildAsync(home, ct);
-        var version = home.CredentialVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var sealingKey = KeyEncoding.ImportEcdhPublicSpki(hub.SealingKey);
-        var plaintext = Encoding.UTF8.GetBytes(set.ToJsonString());
-        var sealedSet = Sealer.Seal(sealingKey, plaintext, Encoding.UTF8.GetBytes($"thr-credentials/{hub.Id}/{version}"));
-        System.Security.Cryptography.CryptographicOperations.ZeroMemory(plaintext);
+        // Validated before sealing: a set the hub would refuse as malformed fails here, with its reason in the log.
+        var args = SealedCredentialSet.Seal(sealingKey, hub.Id, set);
 
         var jti = Guid.NewGuid().ToString("N");
-        var jws = key.Signer(time).Sign(hub.Id.ToString(), lockId.ToString(), "sync_credentials",
-            new Dictionary<string, string> { ["version"] = version, ["set"] = sealedSet }, options.Value.CommandLifetime, jti);
+        var jws = key.Signer(time).Sign(hub.Id, lockId, CommandNames.SyncCredentials, args.ToArgs(), options.Value.CommandLifetime, jti);
         var reply = await link.RequestAsync(hub.Id, jti, jws, options.Value.CommandTimeout, ct);
         // stale_version: the hub already holds this version (or a newer one) — nothing to do.
-        var outcome = reply.Ok ? "ok" : reply.Error ?? "unknown";
+        var outcome = reply.RefusalCode ?? "ok";
         LogSynced(logger, homeId, home.CredentialVersion, outcome);
         return outcome;
     }

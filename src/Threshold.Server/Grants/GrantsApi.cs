@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Threshold.Domain;
 using Threshold.Domain.Grants;
+using Threshold.Protocol.Credentials;
 using Threshold.Server.Accounts;
 using Threshold.Server.Audit;
 using Threshold.Server.Auth;
@@ -118,7 +119,7 @@ internal static class GrantsApi
             db.Credentials.Add(credential);
             await audit.AppendAsync(homeId, AuditTypes.GrantCreated, "user:" + user.UserId(), new
             {
-                grantId = grant.Id, grant.Name, kind = grant.Kind.ToString().ToLowerInvariant(), schedule = ScheduleJson.ToJson(grant.Schedule),
+                grantId = grant.Id, grant.Name, kind = grant.Kind.ToString().ToLowerInvariant(), schedule = ScheduleJson.ToJsonObject(grant.Schedule),
                 grant.MaxEntries, keypad = code is not null, appAccess = invitee?.Id,
             }, c);
             return null;
@@ -191,6 +192,6 @@ internal static class GrantsApi
     }
 
     private static GrantView View(Grant g, Credential c, string? email) => new(
-        g.Id, g.Name, g.Kind.ToString().ToLowerInvariant(), ScheduleJson.ToJson(g.Schedule), g.MaxEntries, g.EntriesUsed, g.Revoked,
+        g.Id, g.Name, g.Kind.ToString().ToLowerInvariant(), ScheduleJson.ToJsonObject(g.Schedule), g.MaxEntries, g.EntriesUsed, g.Revoked,
         c.ProtectedCode is not null, g.Revoked ? "removed" : c.LockState, email, c.Notify, c.Film);
 }

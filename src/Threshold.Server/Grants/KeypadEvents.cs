@@ -1,7 +1,7 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Threshold.Domain;
 using Threshold.Domain.Deliveries;
+using Threshold.Protocol.Events;
 using Threshold.Server.Audit;
 using Threshold.Server.Data;
 using Threshold.Server.Deliveries;
@@ -15,17 +15,17 @@ namespace Threshold.Server.Grants;
 /// </summary>
 internal sealed class KeypadEvents(ThresholdDbContext db, AuditTrail audit, TimeProvider time)
 {
-    public async Task<bool> TryRecordAsync(Guid homeId, string type, JsonElement evt, string actor, CancellationToken ct)
+    public async Task<bool> TryRecordAsync(Guid homeId, HubEvent evt, string actor, CancellationToken ct)
     {
-        switch (type)
+        switch (evt)
         {
-            case "slot_table":
-                await SlotTableAsync(homeId, evt, ct);
+            case SlotTable table:
+                await SlotTableAsync(homeId, table, ct);
                 return true;
-            case "keypad_entry" when CredentialId(evt) is { } id:
-                await EntryAsync(homeId, id, evt, actor, ct);
+            case KeypadEntry entry when CredentialId(entry.CredentialId) is { } id:
+                await EntryAsync(homeId, id, entry, actor, ct);
                 return true;
-            case "credential_used_up" when CredentialId(evt) is { } id:
+            case CredentialUsedUp usedUp when CredentialId(usedUp.CredentialId) is { } id:
                 var credential = await db.Credentials.SingleOrDefaultAsync(c => c.Id == id && c.HomeId == homeId, ct);
                 if (credential is not null)
                 {
@@ -38,17 +38,14 @@ internal sealed class KeypadEvents(ThresholdDbContext db, AuditTrail audit, Time
         }
     }
 
-    private async Task SlotTableAsync(Guid homeId, JsonElement evt, CancellationToken ct)
+    private async Task SlotTableAsync(Guid homeId, SlotTable table, CancellationToken ct)
     {
         var reported = new Dictionary<Guid, string>();
-        if (evt.TryGetProperty("slots", out var slots) && slots.ValueKind == JsonValueKind.Array)
+        foreach (var slot in table.Slots)
         {
-            foreach (var slot in slots.EnumerateArray())
+            if (CredentialId(slot.CredentialId) is { } id)
             {
-                if (CredentialId(slot) is { } id && slot.TryGetProperty("state", out var state) && state.ValueKind == JsonValueKind.String)
-                {
-                    reported[id] = state.GetString() == "programmed" ? "on_lock" : state.GetString()!.Length <= 16 ? state.GetString()! : "pending";
-                }
+                reported[id] = slot.State == SlotStates.Programmed ? "on_lock" : slot.State.Length <= 16 ? slot.State : "pending";
             }
         }
 
@@ -58,10 +55,10 @@ internal sealed class KeypadEvents(ThresholdDbContext db, AuditTrail audit, Time
         }
 
         // The slot table is state, not an event worth a line in the household's feed each time.
-        await audit.AppendAsync(homeId, AuditTypes.HubEvent, "hub", new { type = "slot_table", slots = reported.Count }, ct);
+        await audit.AppendAsync(homeId, AuditTypes.HubEvent, "hub", new { type = HubEventTypes.SlotTable, slots = reported.Count }, ct);
     }
 
-    private async Task EntryAsync(Guid homeId, Guid credentialId, JsonElement evt, string actor, CancellationToken ct)
+    private async Task EntryAsync(Guid homeId, Guid credentialId, KeypadEntry entry, string actor, CancellationToken ct)
     {
         var credential = await db.Credentials.SingleOrDefaultAsync(c => c.Id == credentialId && c.HomeId == homeId, ct);
         if (credential is null)
@@ -106,12 +103,11 @@ internal sealed class KeypadEvents(ThresholdDbContext db, AuditTrail audit, Time
         await audit.AppendAsync(homeId, AuditTypes.KeypadEntry, actor, new
         {
             grantId = credentialId, name = grant?.Name, kind = credential.Kind.ToString().ToLowerInvariant(),
-            slot = evt.TryGetProperty("slot", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetInt32() : (int?)null,
+            slot = entry.Slot,
             notify = credential.Notify,
         }, ct);
     }
 
-    private static Guid? CredentialId(JsonElement e) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty("credentialId", out var id) && id.ValueKind == JsonValueKind.String
-        && Guid.TryParse(id.GetString(), out var g) ? g : null;
+    // Credential ids in the set are the server's grant and delivery ids; anything else is not one of ours.
+    private static Guid? CredentialId(string id) => Guid.TryParse(id, out var g) ? g : null;
 }

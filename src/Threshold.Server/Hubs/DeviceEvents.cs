@@ -1,6 +1,10 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Threshold.Domain;
 using Threshold.Domain.Deliveries;
+using Threshold.Protocol.Access;
+using Threshold.Protocol.Commands;
+using Threshold.Protocol.Events;
 using Threshold.Server.Audit;
 using Threshold.Server.Data;
 using Threshold.Server.Deliveries;
@@ -30,40 +34,35 @@ internal sealed class DeviceEvents(ThresholdDbContext db, AuditTrail audit, Gran
 
     /// <summary>
     /// Records one event of a verified hub batch inside the caller's transaction. Door and bolt changes
-    /// move the lock state and the open delivery; alarms and everything else are audited as sent.
+    /// move the lock state and the open delivery; alarms and everything else are audited as sent (<paramref name="raw"/>).
     /// </summary>
-    public async Task RecordHubEventAsync(Guid homeId, System.Text.Json.JsonElement evt, string actor, CancellationToken ct)
+    public async Task RecordHubEventAsync(Guid homeId, HubEvent evt, JsonElement raw, string actor, CancellationToken ct)
     {
-        var type = evt.ValueKind == System.Text.Json.JsonValueKind.Object && evt.TryGetProperty("type", out var t) && t.ValueKind == System.Text.Json.JsonValueKind.String
-            ? t.GetString()!
-            : "unknown";
-        Guid? lockId = evt.ValueKind == System.Text.Json.JsonValueKind.Object && evt.TryGetProperty("lockId", out var l)
-            && l.ValueKind == System.Text.Json.JsonValueKind.String && Guid.TryParse(l.GetString(), out var id) ? id : null;
-        DeviceEventKind? kind = type switch
+        DeviceEventKind? kind = evt switch
         {
-            "door_opened" => DeviceEventKind.DoorOpened,
-            "door_closed" => DeviceEventKind.DoorClosed,
-            "bolt_locked" => DeviceEventKind.BoltLocked,
-            "bolt_unlocked" => DeviceEventKind.BoltUnlocked,
-            "bolt_jammed" or "bolt_not_fully_locked" => DeviceEventKind.BoltJammed,
+            DoorOpened => DeviceEventKind.DoorOpened,
+            DoorClosed => DeviceEventKind.DoorClosed,
+            BoltLocked => DeviceEventKind.BoltLocked,
+            BoltUnlocked => DeviceEventKind.BoltUnlocked,
+            BoltJammed or BoltNotFullyLocked => DeviceEventKind.BoltJammed,
             _ => null,
         };
-        if (kind is { } k && lockId is { } lockGuid && await RecordAsync(homeId, lockGuid, k, actor, ct))
+        if (kind is { } k && evt is LockEvent door && await RecordAsync(homeId, door.LockId, k, actor, ct))
         {
             return;
         }
 
-        if (await keypad.TryRecordAsync(homeId, type, evt, actor, ct))
+        if (await keypad.TryRecordAsync(homeId, evt, actor, ct))
         {
             return;
         }
 
-        if (type == "command_executed")
+        if (evt is CommandExecuted executed)
         {
-            await ConfirmDeliveryEntryAsync(homeId, evt, ct);
+            await ConfirmDeliveryEntryAsync(homeId, executed, ct);
         }
 
-        await audit.AppendAsync(homeId, type == "alarm" ? AuditTypes.HubAlarm : AuditTypes.HubEvent, actor, evt, ct);
+        await audit.AppendAsync(homeId, evt is Alarm ? AuditTypes.HubAlarm : AuditTypes.HubEvent, actor, raw, ct);
     }
 
     private async Task<bool> RecordAsync(Guid homeId, Guid lockId, DeviceEventKind kind, string actor, CancellationToken ct)
@@ -97,16 +96,15 @@ internal sealed class DeviceEvents(ThresholdDbContext db, AuditTrail audit, Gran
     }
 
     /// <summary>The hub's record of the unlock it carried out for a delivery: from here on its door reports count.</summary>
-    private async Task ConfirmDeliveryEntryAsync(Guid homeId, System.Text.Json.JsonElement evt, CancellationToken ct)
+    private async Task ConfirmDeliveryEntryAsync(Guid homeId, CommandExecuted executed, CancellationToken ct)
     {
-        if (!evt.TryGetProperty("cmd", out var cmd) || cmd.ValueKind != System.Text.Json.JsonValueKind.String || cmd.GetString() != "unlock"
-            || !evt.TryGetProperty("reference", out var reference) || reference.ValueKind != System.Text.Json.JsonValueKind.String
-            || reference.GetString() is not { } r || !r.StartsWith("delivery:", StringComparison.Ordinal)
-            || !Guid.TryParse(r["delivery:".Length..], out var deliveryId))
+        if (executed.Cmd != CommandNames.Unlock || !AccessReference.TryParse(executed.Reference, out var reference)
+            || reference.Kind != AccessKind.Delivery)
         {
             return;
         }
 
+        var deliveryId = reference.Id;
         var delivery = await db.Deliveries.SingleOrDefaultAsync(d => d.Id == deliveryId && d.HomeId == homeId, ct);
         if (delivery?.EntryUsedAt is not null)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Threshold.Protocol.Topics;
 
 namespace Threshold.Server.Hubs;
 
@@ -25,23 +26,14 @@ internal sealed partial class DynSecProvisioner(HubLink link, IOptions<MqttOptio
             return;
         }
 
-        object[] acls =
-        [
-            Acl("publishClientSend", HubTopics.Root + "+/cmd"),
-            Acl("publishClientSend", HubTopics.Root + "+/ack"),
-        ];
+        var publishes = HubAcl.ServerPublishPatterns().ToList();
+        object[] acls = [.. publishes.Select(topic => Acl("publishClientSend", topic))];
         // createRole fails harmlessly when the role exists; the ACLs are then re-added idempotently. The first time,
         // mosquitto drops our session as the account's roles changed; the supervised reconnect brings it back.
-        await link.ControlAsync(new
-        {
-            commands = new object[]
-            {
-                new { command = "createRole", rolename = ServerRole, acls },
-                new { command = "addRoleACL", rolename = ServerRole, acltype = "publishClientSend", topic = HubTopics.Root + "+/cmd", allow = true },
-                new { command = "addRoleACL", rolename = ServerRole, acltype = "publishClientSend", topic = HubTopics.Root + "+/ack", allow = true },
-                new { command = "addClientRole", username = options.Value.ServerUsername, rolename = ServerRole },
-            },
-        }, ct);
+        var commands = new List<object> { new { command = "createRole", rolename = ServerRole, acls } };
+        commands.AddRange(publishes.Select(topic => (object)new { command = "addRoleACL", rolename = ServerRole, acltype = "publishClientSend", topic, allow = true }));
+        commands.Add(new { command = "addClientRole", username = options.Value.ServerUsername, rolename = ServerRole });
+        await link.ControlAsync(new { commands }, ct);
     }
 
     public async Task ProvisionHubAsync(Guid hubId, string password, IEnumerable<Guid> retired, CancellationToken ct)
@@ -51,27 +43,21 @@ internal sealed partial class DynSecProvisioner(HubLink link, IOptions<MqttOptio
             return;
         }
 
-        var user = Hub.UsernameFor(hubId);
-        var prefix = HubTopics.Prefix(hubId);
+        var user = HubIds.MqttUser(hubId);
         var commands = new List<object>();
         foreach (var old in retired)
         {
-            commands.Add(new { command = "deleteClient", username = Hub.UsernameFor(old) });
-            commands.Add(new { command = "deleteRole", rolename = Hub.UsernameFor(old) });
+            commands.Add(new { command = "deleteClient", username = HubIds.MqttUser(old) });
+            commands.Add(new { command = "deleteRole", rolename = HubIds.MqttUser(old) });
         }
 
         commands.Add(new
         {
             command = "createRole",
             rolename = user,
-            acls = new[]
-            {
-                Acl("publishClientSend", prefix + "reply"),
-                Acl("publishClientSend", prefix + "evt"),
-                Acl("publishClientSend", prefix + "state"),
-                Acl("subscribePattern", prefix + "cmd"),
-                Acl("subscribePattern", prefix + "ack"),
-            },
+            // Exact topics, no wildcards: the same rule the embedded broker applies (HubAcl).
+            acls = HubAcl.HubPublishTopics(hubId).Select(topic => Acl("publishClientSend", topic))
+                .Concat(HubAcl.HubSubscribeTopics(hubId).Select(topic => Acl("subscribePattern", topic))).ToArray(),
         });
         commands.Add(new { command = "createClient", username = user, password, clientid = user, roles = new[] { new { rolename = user } } });
         var response = await link.ControlAsync(new { commands }, ct);

@@ -1,3 +1,5 @@
+using Threshold.Protocol.Topics;
+
 namespace Threshold.Server.Hubs;
 
 /// <summary>A paired hub: its public keys, its MQTT identity and what it last reported.</summary>
@@ -24,9 +26,7 @@ internal sealed class Hub
     public bool CameraLive { get; private set; }
     public DateTimeOffset? LastSeenAt { get; private set; }
 
-    public string MqttUsername => UsernameFor(Id);
-
-    public static string UsernameFor(Guid hubId) => "hub-" + hubId.ToString("D");
+    public string MqttUsername => HubIds.MqttUser(Id);
 
     public static Hub Pair(Guid homeId, string name, string signingKey, string sealingKey, string mqttPasswordHash, DateTimeOffset now) => new()
     {

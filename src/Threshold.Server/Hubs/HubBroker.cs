@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using Threshold.Protocol.Topics;
 using Threshold.Server.Data;
 
 namespace Threshold.Server.Hubs;
@@ -17,8 +18,6 @@ namespace Threshold.Server.Hubs;
 internal sealed partial class HubBroker(IOptions<MqttOptions> options, IServiceScopeFactory scopes, ILogger<HubBroker> logger) : IHostedService
 {
     private const int MaxPayloadBytes = 256 * 1024;
-    private static readonly string[] HubPublishLeaves = ["reply", "evt", "state"];
-    private static readonly string[] HubSubscribeLeaves = ["cmd", "ack"];
     private readonly ConcurrentDictionary<string, (Guid HubId, Guid HomeId)> hubClients = new();
     private MqttServer? server;
 
@@ -92,15 +91,14 @@ internal sealed partial class HubBroker(IOptions<MqttOptions> options, IServiceS
         }
 
         // A hub's client id must be its user name, so one hub cannot take over another's session.
-        if (e.UserName is { } user && user.StartsWith("hub-", StringComparison.Ordinal) && e.ClientId == user
-            && Guid.TryParseExact(user[4..], "D", out var hubId))
+        if (HubIds.TryParseMqttUser(e.UserName, out var hubId) && e.ClientId == e.UserName)
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
             var hub = await db.Hubs.AsNoTracking().SingleOrDefaultAsync(h => h.Id == hubId);
             if (hub is not null && Secrets.Matches(e.Password ?? "", hub.MqttPasswordHash))
             {
-                e.SessionItems["prefix"] = HubTopics.Prefix(hubId);
+                e.SessionItems["hub"] = hubId;
                 hubClients[e.ClientId] = (hubId, hub.HomeId);
                 e.ReasonCode = MqttConnectReasonCode.Success;
                 return;
@@ -119,9 +117,8 @@ internal sealed partial class HubBroker(IOptions<MqttOptions> options, IServiceS
         }
 
         var topic = e.ApplicationMessage.Topic;
-        var allowed = e.SessionItems["prefix"] is string prefix
-            && topic.StartsWith(prefix, StringComparison.Ordinal)
-            && HubPublishLeaves.Contains(topic[prefix.Length..])
+        var allowed = e.SessionItems["hub"] is Guid hubId
+            && HubAcl.HubMayPublish(hubId, topic)
             && e.ApplicationMessage.Payload.Length <= MaxPayloadBytes;
         if (!allowed)
         {
@@ -140,9 +137,7 @@ internal sealed partial class HubBroker(IOptions<MqttOptions> options, IServiceS
         }
 
         var filter = e.TopicFilter.Topic;
-        var allowed = e.SessionItems["prefix"] is string prefix
-            && filter.StartsWith(prefix, StringComparison.Ordinal)
-            && HubSubscribeLeaves.Contains(filter[prefix.Length..]);
+        var allowed = e.SessionItems["hub"] is Guid hubId && HubAcl.HubMaySubscribe(hubId, filter);
         if (!allowed)
         {
             e.ProcessSubscription = false;

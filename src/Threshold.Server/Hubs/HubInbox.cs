@@ -1,7 +1,8 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Threshold.Protocol.Events;
 using Threshold.Protocol.Keys;
+using Threshold.Protocol.Messages;
+using Threshold.Protocol.Topics;
 using Threshold.Server.Audit;
 using Threshold.Server.Data;
 
@@ -22,15 +23,15 @@ internal sealed partial class HubInbox(
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                if (message.Leaf == "evt")
+                if (message.Leaf == TopicLeaf.Evt)
                 {
                     var acked = await ApplyBatchAsync(scope.ServiceProvider, message, stoppingToken);
                     if (acked is { } seq)
                     {
-                        await link.PublishAsync(HubTopics.Ack(message.HubId), new { seq }, stoppingToken);
+                        await link.PublishAsync(HubTopics.For(message.HubId, TopicLeaf.Ack), new BatchAck(seq).ToUtf8Bytes(), stoppingToken);
                     }
                 }
-                else if (message.Leaf == "state")
+                else if (message.Leaf == TopicLeaf.State)
                 {
                     await ApplyStateAsync(scope.ServiceProvider, message, stoppingToken);
                 }
@@ -47,14 +48,15 @@ internal sealed partial class HubInbox(
     {
         var db = services.GetRequiredService<ThresholdDbContext>();
         var hub = await db.Hubs.AsNoTracking().SingleOrDefaultAsync(h => h.Id == message.HubId, ct);
-        if (hub is null || !TryReadJws(message.Payload, out var jws))
+        if (hub is null || !JwsEnvelope.TryParse(message.Payload, out var envelope))
         {
             LogRejected(logger, message.HubId, hub is null ? "unknown hub" : "not {\"jws\"}");
             return null;
         }
 
+        var jws = envelope.Jws;
         using var key = KeyEncoding.ImportEcdsaPublicSpki(hub.SigningKey);
-        var verified = BatchVerifier.Verify(jws, key, hub.Id.ToString());
+        var verified = BatchVerifier.Verify(jws, key, hub.Id);
         if (!verified.Ok || verified.Batch is not { } batch)
         {
             LogRejected(logger, hub.Id, verified.Error ?? "invalid");
@@ -85,9 +87,16 @@ internal sealed partial class HubInbox(
             var actor = "hub:" + hub.Id;
             // The batch itself goes into the chain, so every hub-originated entry stays checkable against the hub's key.
             await audit.AppendAsync(hub.HomeId, AuditTypes.HubBatch, actor, new { hubId = hub.Id, seq = batch.Seq, jws }, c);
-            foreach (var evt in batch.Events)
+            foreach (var raw in batch.Events)
             {
-                await devices.RecordHubEventAsync(hub.HomeId, evt, actor, c);
+                // The batch is in the chain above, signed; an event of a shape we do not know is not applied, only logged.
+                if (!HubEventJson.TryRead(raw, out var evt, out var error))
+                {
+                    LogDroppedEvent(logger, hub.Id, batch.Seq, error);
+                    continue;
+                }
+
+                await devices.RecordHubEventAsync(hub.HomeId, evt, raw, actor, c);
             }
 
             tracked.BatchApplied(batch.Seq, time.GetUtcNow());
@@ -98,7 +107,7 @@ internal sealed partial class HubInbox(
 
     private async Task ApplyStateAsync(IServiceProvider services, HubMessage message, CancellationToken ct)
     {
-        if (!HubState.TryParse(message.Payload, out var state))
+        if (!HubStateReport.TryParse(message.Payload, out var state))
         {
             LogRejected(logger, message.HubId, "unparseable state");
             return;
@@ -106,7 +115,7 @@ internal sealed partial class HubInbox(
 
         var db = services.GetRequiredService<ThresholdDbContext>();
         var known = await db.Hubs.AsNoTracking().SingleOrDefaultAsync(h => h.Id == message.HubId, ct);
-        if (known is null || !known.ChangedBy(state.Online, state.Camera, time.GetUtcNow()))
+        if (known is null || !known.ChangedBy(state.Online, state.CameraLive, time.GetUtcNow()))
         {
             // The hub republishes its retained state on every bolt and door change; nothing to write for those.
             return;
@@ -129,7 +138,7 @@ internal sealed partial class HubInbox(
                 await audit.AppendAsync(hub.HomeId, AuditTypes.HubConnection, "hub:" + hub.Id, new { online = state.Online }, c);
             }
 
-            hub.Reported(state.Online, state.Camera, time.GetUtcNow());
+            hub.Reported(state.Online, state.CameraLive, time.GetUtcNow());
             return true;
         }, ct);
         directory.Forget(known.HomeId);
@@ -140,53 +149,12 @@ internal sealed partial class HubInbox(
         }
     }
 
-    private static bool TryReadJws(byte[] payload, out string jws)
-    {
-        jws = "";
-        try
-        {
-            using var doc = JsonDocument.Parse(payload);
-            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("jws", out var value) && value.ValueKind == JsonValueKind.String)
-            {
-                jws = value.GetString()!;
-                return true;
-            }
-        }
-        catch (JsonException)
-        {
-        }
-
-        return false;
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected message from hub {HubId}: {Reason}")]
     private static partial void LogRejected(ILogger logger, Guid hubId, string reason);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped an event of batch {Seq} from hub {HubId}: {Reason}")]
+    private static partial void LogDroppedEvent(ILogger logger, Guid hubId, long seq, string reason);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Applying {Leaf} from hub {HubId} failed")]
-    private static partial void LogFailed(ILogger logger, Guid hubId, string leaf, Exception exception);
-}
-
-internal sealed record HubState(bool Online, bool Camera)
-{
-    public static bool TryParse(byte[] payload, out HubState state)
-    {
-        state = new HubState(false, false);
-        try
-        {
-            using var doc = JsonDocument.Parse(payload);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("online", out var online) || online.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-            {
-                return false;
-            }
-
-            var camera = root.TryGetProperty("camera", out var c) && c.ValueKind == JsonValueKind.True;
-            state = new HubState(online.GetBoolean(), camera);
-            return true;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
+    private static partial void LogFailed(ILogger logger, Guid hubId, TopicLeaf leaf, Exception exception);
 }

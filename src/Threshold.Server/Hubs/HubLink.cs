@@ -5,11 +5,14 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
+using Threshold.Protocol;
+using Threshold.Protocol.Messages;
+using Threshold.Protocol.Topics;
 
 namespace Threshold.Server.Hubs;
 
 /// <summary>An MQTT message from a hub, copied out of the client's buffers.</summary>
-internal sealed record HubMessage(Guid HubId, string Leaf, byte[] Payload);
+internal sealed record HubMessage(Guid HubId, TopicLeaf Leaf, byte[] Payload);
 
 /// <summary>
 /// The server's own MQTT client: a supervised connection (reconnect with backoff and jitter), the
@@ -20,7 +23,7 @@ internal sealed partial class HubLink(HubBroker broker, IOptions<MqttOptions> op
 {
     private const int MaxPayloadBytes = 256 * 1024;
     private readonly IMqttClient client = new MqttClientFactory().CreateMqttClient();
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<HubReply>> pending = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<CommandReply>> pending = new();
     private readonly Channel<HubMessage> inbox = Channel.CreateBounded<HubMessage>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait });
     private readonly TaskCompletionSource connectedOnce = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim control = new(1, 1);
@@ -82,12 +85,13 @@ internal sealed partial class HubLink(HubBroker broker, IOptions<MqttOptions> op
             .WithTimeout(TimeSpan.FromSeconds(5))
             .Build();
         await client.ConnectAsync(connect, ct);
-        var subscribe = new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(HubTopics.Root + "+/reply", MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithTopicFilter(HubTopics.Root + "+/evt", MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithTopicFilter(HubTopics.Root + "+/state", MqttQualityOfServiceLevel.AtLeastOnce)
-            .Build();
-        await client.SubscribeAsync(subscribe, ct);
+        var subscribe = new MqttClientSubscribeOptionsBuilder();
+        foreach (var pattern in HubAcl.ServerSubscribePatterns())
+        {
+            subscribe.WithTopicFilter(pattern, MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+
+        await client.SubscribeAsync(subscribe.Build(), ct);
         if (!o.Embedded && o.Provisioning == BrokerProvisioning.DynamicSecurity)
         {
             await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
@@ -102,11 +106,11 @@ internal sealed partial class HubLink(HubBroker broker, IOptions<MqttOptions> op
         LogConnected(logger, o.Host, broker.Port);
     }
 
-    public async Task PublishAsync(string topic, object payload, CancellationToken ct)
+    public async Task PublishAsync(string topic, byte[] payload, CancellationToken ct)
     {
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
-            .WithPayload(JsonSerializer.SerializeToUtf8Bytes(payload))
+            .WithPayload(payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         await client.PublishAsync(message, ct);
@@ -119,7 +123,7 @@ internal sealed partial class HubLink(HubBroker broker, IOptions<MqttOptions> op
         try
         {
             controlResponse = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
-            await PublishAsync(DynSecProvisioner.ControlTopic, request, ct);
+            await PublishAsync(DynSecProvisioner.ControlTopic, JsonSerializer.SerializeToUtf8Bytes(request), ct);
             return await controlResponse.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
         }
         finally
@@ -129,20 +133,20 @@ internal sealed partial class HubLink(HubBroker broker, IOptions<MqttOptions> op
     }
 
     /// <summary>Publishes a signed command and waits for the hub's reply with the same jti.</summary>
-    public async Task<HubReply> RequestAsync(Guid hubId, string jti, string jws, TimeSpan timeout, CancellationToken ct)
+    public async Task<CommandReply> RequestAsync(Guid hubId, string jti, string jws, TimeSpan timeout, CancellationToken ct)
     {
-        var reply = new TaskCompletionSource<HubReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reply = new TaskCompletionSource<CommandReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         // Keyed by hub too: a reply only counts from the hub the command was addressed to.
         var key = PendingKey(hubId, jti);
         pending[key] = reply;
         try
         {
-            await PublishAsync(HubTopics.Command(hubId), new { jws }, ct);
+            await PublishAsync(HubTopics.For(hubId, TopicLeaf.Cmd), new JwsEnvelope(jws).ToUtf8Bytes(), ct);
             return await reply.Task.WaitAsync(timeout, ct);
         }
         catch (TimeoutException)
         {
-            return new HubReply(jti, false, "timeout");
+            return CommandReply.Refused(jti, ProtocolErrors.ReplyTimeout);
         }
         finally
         {
@@ -168,16 +172,17 @@ internal sealed partial class HubLink(HubBroker broker, IOptions<MqttOptions> op
             return;
         }
 
-        if (!HubTopics.TryParse(message.Topic, out var hubId, out var leaf) || message.Payload.Length > MaxPayloadBytes)
+        if (!HubTopics.TryParse(message.Topic, out var hubId, out var leaf) || !HubAcl.ServerSubscribes.Contains(leaf)
+            || message.Payload.Length > MaxPayloadBytes)
         {
             LogDropped(logger, message.Topic, "unexpected topic or oversized payload");
             return;
         }
 
         var payload = message.Payload.ToArray();
-        if (leaf == "reply")
+        if (leaf == TopicLeaf.Reply)
         {
-            if (HubReply.TryParse(payload, out var reply) && pending.TryGetValue(PendingKey(hubId, reply.Jti), out var waiter))
+            if (CommandReply.TryParse(payload, out var reply) && pending.TryGetValue(PendingKey(hubId, reply.Jti), out var waiter))
             {
                 waiter.TrySetResult(reply);
             }
@@ -202,31 +207,4 @@ internal sealed partial class HubLink(HubBroker broker, IOptions<MqttOptions> op
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped MQTT message on {Topic}: {Reason}")]
     private static partial void LogDropped(ILogger logger, string topic, string reason);
-}
-
-internal sealed record HubReply(string Jti, bool Ok, string? Error)
-{
-    public static bool TryParse(byte[] payload, out HubReply reply)
-    {
-        reply = new HubReply("", false, null);
-        try
-        {
-            using var doc = JsonDocument.Parse(payload);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("jti", out var jti) || jti.ValueKind != JsonValueKind.String
-                || !root.TryGetProperty("ok", out var ok) || ok.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-            {
-                return false;
-            }
-
-            var error = root.TryGetProperty("error", out var err) && err.ValueKind == JsonValueKind.String ? err.GetString() : null;
-            reply = new HubReply(jti.GetString()!, ok.GetBoolean(), error is { Length: <= 64 } ? error : ok.GetBoolean() ? null : "unknown");
-            return true;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
 }

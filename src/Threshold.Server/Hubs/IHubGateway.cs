@@ -1,3 +1,5 @@
+using Threshold.Protocol.Access;
+
 namespace Threshold.Server.Hubs;
 
 internal sealed record HubStatus(bool Online, bool CameraLive);
@@ -8,7 +10,7 @@ internal enum LockAction
     Lock,
 }
 
-/// <summary>Outcome of a command the hub was asked to carry out; Error is a problem code.</summary>
+/// <summary>Outcome of a command the hub was asked to carry out; Error is one of <see cref="Protocol.ProtocolErrors"/>.</summary>
 internal sealed record HubCommandResult(bool Ok, string? Error)
 {
     public static readonly HubCommandResult Done = new(true, null);
@@ -25,5 +27,5 @@ internal interface IHubGateway
     Task<HubStatus> GetStatusAsync(Guid homeId, CancellationToken ct);
 
     /// <summary>Returns once the hub confirmed the actuation, refused it, or could not be reached.</summary>
-    Task<HubCommandResult> SendAsync(Guid homeId, Guid lockId, LockAction action, string reference, CancellationToken ct);
+    Task<HubCommandResult> SendAsync(Guid homeId, Guid lockId, LockAction action, AccessReference reference, CancellationToken ct);
 }

@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Options;
+using Threshold.Protocol;
+using Threshold.Protocol.Access;
+using Threshold.Protocol.Commands;
 
 namespace Threshold.Server.Hubs;
 
@@ -15,19 +18,18 @@ internal sealed class MqttHubGateway(
         return hub is null ? new HubStatus(false, false) : new HubStatus(hub.Online && link.IsConnected, hub.CameraLive);
     }
 
-    public async Task<HubCommandResult> SendAsync(Guid homeId, Guid lockId, LockAction action, string reference, CancellationToken ct)
+    public async Task<HubCommandResult> SendAsync(Guid homeId, Guid lockId, LockAction action, AccessReference reference, CancellationToken ct)
     {
         var hub = await directory.FindAsync(homeId, ct);
         if (hub is null || !hub.Online || !link.IsConnected)
         {
-            return HubCommandResult.Failed("hub_offline");
+            return HubCommandResult.Failed(ProtocolErrors.HubOffline);
         }
 
-        var command = action == LockAction.Unlock ? "unlock" : "lock";
+        var command = CommandNames.ForDoor(unlock: action == LockAction.Unlock);
         var jti = Guid.NewGuid().ToString("N");
-        var jws = key.Signer(time).Sign(hub.Id.ToString(), lockId.ToString(), command,
-            new Dictionary<string, string> { ["reference"] = reference }, options.Value.CommandLifetime, jti);
+        var jws = key.Signer(time).Sign(hub.Id, lockId, command, new DoorCommandArgs(reference).ToArgs(), options.Value.CommandLifetime, jti);
         var reply = await link.RequestAsync(hub.Id, jti, jws, options.Value.CommandTimeout, ct);
-        return reply.Ok ? HubCommandResult.Done : HubCommandResult.Failed(reply.Error ?? "unknown");
+        return reply.RefusalCode is { } refused ? HubCommandResult.Failed(refused) : HubCommandResult.Done;
     }
 }

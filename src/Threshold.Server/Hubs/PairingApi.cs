@@ -4,6 +4,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Threshold.Protocol;
 using Threshold.Protocol.Keys;
+using Threshold.Protocol.Pairing;
+using Threshold.Protocol.Topics;
 using Threshold.Server.Audit;
 using Threshold.Server.Auth;
 using Threshold.Server.Data;
@@ -14,18 +16,6 @@ namespace Threshold.Server.Hubs;
 
 internal sealed record PairingCodeView(string Code, DateTimeOffset ExpiresAt);
 
-internal sealed record PairRequest(string? Code, string? Name, string? SigningKey, string? SealingKey);
-
-internal sealed record ServerKeyView(string Kid, string Spki);
-
-internal sealed record MqttSettingsView(string Host, int Port, string Username, string Password, string TopicPrefix);
-
-internal sealed record PairedHub(
-    Guid HubId, Guid HomeId, IReadOnlyList<LockSummary> Locks, string TimeZone, string Issuer,
-    IReadOnlyList<ServerKeyView> ServerKeys, MqttSettingsView Mqtt);
-
-internal sealed record LockSummary(Guid Id, string Name);
-
 internal static class PairingApi
 {
     public const string RateLimit = "pairing";
@@ -34,7 +24,7 @@ internal static class PairingApi
     public static IEndpointRouteBuilder MapPairing(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/v1/homes/{homeId:guid}/pairing-codes", CreateCode).WithTags("Hubs").RequireAuthorization(Policies.Resident);
-        app.MapPost("/api/v1/hubs/pair", Pair).WithTags("Hubs").AllowAnonymous().RequireRateLimiting(RateLimit);
+        app.MapPost(PairingEndpoint.Path, Pair).WithTags("Hubs").AllowAnonymous().RequireRateLimiting(RateLimit);
         return app;
     }
 
@@ -57,8 +47,8 @@ internal static class PairingApi
         return TypedResults.Created((string?)null, new PairingCodeView(code, expires));
     }
 
-    public static async Task<Results<Ok<PairedHub>, ProblemHttpResult>> Pair(
-        PairRequest body, ThresholdDbContext db, AuditTrail audit, ServerSigningKey serverKey, IOptions<MqttOptions> mqtt,
+    public static async Task<Results<Ok<PairingResponse>, ProblemHttpResult>> Pair(
+        PairingRequest body, ThresholdDbContext db, AuditTrail audit, ServerSigningKey serverKey, IOptions<MqttOptions> mqtt,
         HubBroker broker, DynSecProvisioner provisioner, HubDirectory directory, TimeProvider time, CancellationToken ct)
     {
         if (Check.First(
@@ -72,12 +62,12 @@ internal static class PairingApi
 
         if (!IsP256(body.SigningKey!, signing: true))
         {
-            return Problems.Invalid("invalid_key", "'signingKey' must be a P-256 public key (SPKI, base64).", "signingKey");
+            return Problems.Invalid(PairingEndpoint.InvalidKey, "'signingKey' must be a P-256 public key (SPKI, base64).", "signingKey");
         }
 
         if (!IsP256(body.SealingKey!, signing: false))
         {
-            return Problems.Invalid("invalid_key", "'sealingKey' must be a P-256 public key (SPKI, base64).", "sealingKey");
+            return Problems.Invalid(PairingEndpoint.InvalidKey, "'sealingKey' must be a P-256 public key (SPKI, base64).", "sealingKey");
         }
 
         var hash = Secrets.Hash(Secrets.NormalisePairingCode(body.Code!));
@@ -107,7 +97,7 @@ internal static class PairingApi
         if (paired is not var (newHub, home))
         {
             // Unknown, used and expired codes look the same to a guesser.
-            return Problems.Create(StatusCodes.Status404NotFound, "invalid_code", "This pairing code is not valid.");
+            return Problems.Create(StatusCodes.Status404NotFound, PairingEndpoint.InvalidCode, "This pairing code is not valid.");
         }
 
         directory.Forget(home.Id);
@@ -119,14 +109,14 @@ internal static class PairingApi
         catch (Exception e) when (e is InvalidOperationException or TimeoutException)
         {
             // The code is spent; the owner makes a new one once the broker is reachable.
-            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "broker_unavailable", "The MQTT broker could not create the hub's account; pair again with a new code.");
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, PairingEndpoint.BrokerUnavailable, "The MQTT broker could not create the hub's account; pair again with a new code.");
         }
 
-        var locks = await db.Locks.AsNoTracking().Where(l => l.HomeId == home.Id).Select(l => new LockSummary(l.Id, l.Name)).ToListAsync(ct);
+        var locks = await db.Locks.AsNoTracking().Where(l => l.HomeId == home.Id).Select(l => new PairedLock(l.Id, l.Name)).ToListAsync(ct);
         var m = mqtt.Value;
-        return TypedResults.Ok(new PairedHub(newHub.Id, home.Id, locks, home.TimeZone, ServerSigningKey.Issuer,
-            [new ServerKeyView(serverKey.KeyId, serverKey.PublicSpki)],
-            new MqttSettingsView(m.PublicHost ?? m.Host, broker.Port, newHub.MqttUsername, password, HubTopics.Prefix(newHub.Id))));
+        return TypedResults.Ok(new PairingResponse(newHub.Id, home.Id, locks, home.TimeZone, ServerSigningKey.Issuer,
+            [new ServerKey(serverKey.KeyId, serverKey.PublicSpki)],
+            new PairingMqtt(m.PublicHost ?? m.Host, broker.Port, newHub.MqttUsername, password, HubTopics.Prefix(newHub.Id))));
     }
 
     private static bool IsP256(string spki, bool signing)

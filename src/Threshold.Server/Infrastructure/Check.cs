@@ -53,11 +53,5 @@ internal static class Instants
     }
 
     /// <summary>True for an ISO 8601 date-time that states its offset; the one rule for every instant we accept.</summary>
-    public static bool TryParse(string text, out DateTimeOffset value)
-    {
-        value = default;
-        var hasOffset = text.Length > 10 && (text.EndsWith('Z') || text.EndsWith('z') || text[^6] is '+' or '-');
-        return hasOffset && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
-            System.Globalization.DateTimeStyles.None, out value);
-    }
+    public static bool TryParse(string text, out DateTimeOffset value) => Protocol.Wire.Instants.TryParse(text, out value);
 }

@@ -150,10 +150,14 @@ public sealed class DeliveryLifecycleTests : IAsyncLifetime
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<Threshold.Server.Data.ThresholdDbContext>();
         var audit = scope.ServiceProvider.GetRequiredService<Threshold.Server.Audit.AuditTrail>();
-        var evt = JsonSerializer.SerializeToElement(new { type = "command_executed", cmd = "unlock", lockId = world.LockId, reference = $"delivery:{world.DeliveryId}" });
+        var raw = JsonSerializer.SerializeToElement(new
+        {
+            id = 1, type = "command_executed", at = "2026-11-24T10:00:00Z", jti = "j", cmd = "unlock", lockId = world.LockId, reference = $"delivery:{world.DeliveryId}",
+        });
+        Assert.True(Threshold.Protocol.Events.HubEventJson.TryRead(raw, out var evt, out var error), error);
         await Threshold.Server.Data.WriteScope.WriteAsync(db, audit, async c =>
         {
-            await scope.ServiceProvider.GetRequiredService<DeviceEvents>().RecordHubEventAsync(world.HomeId, evt, "hub:test", c);
+            await scope.ServiceProvider.GetRequiredService<DeviceEvents>().RecordHubEventAsync(world.HomeId, evt, raw, "hub:test", c);
             return true;
         }, CancellationToken.None);
     }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
+using Threshold.Protocol.Access;
 using Threshold.Server;
 using Threshold.Server.Data;
 using Threshold.Server.Hubs;
@@ -129,9 +130,9 @@ internal sealed class FakeHubGateway : IHubGateway
     public Task<HubStatus> GetStatusAsync(Guid homeId, CancellationToken ct) =>
         Task.FromResult(Status.GetValueOrDefault(homeId, new HubStatus(true, true)));
 
-    public Task<HubCommandResult> SendAsync(Guid homeId, Guid lockId, LockAction action, string reference, CancellationToken ct)
+    public Task<HubCommandResult> SendAsync(Guid homeId, Guid lockId, LockAction action, AccessReference reference, CancellationToken ct)
     {
-        Commands.Enqueue((homeId, lockId, action, reference));
+        Commands.Enqueue((homeId, lockId, action, reference.ToString()));
         return Task.FromResult(NextResult);
     }
 }

@@ -20,10 +20,11 @@ internal sealed class TestHub : IAsyncDisposable
 {
     private readonly IMqttClient client = new MqttClientFactory().CreateMqttClient();
 
-    private TestHub(JsonElement pairing, ECDsa signing)
+    private TestHub(JsonElement pairing, ECDsa signing, ECDiffieHellman sealing)
     {
         Pairing = pairing;
         Signing = signing;
+        Sealing = sealing;
         HubId = pairing.GetProperty("hubId").GetGuid();
         client.ApplicationMessageReceivedAsync += e =>
         {
@@ -34,6 +35,9 @@ internal sealed class TestHub : IAsyncDisposable
 
     public JsonElement Pairing { get; }
     public ECDsa Signing { get; }
+
+    /// <summary>The hub's private sealing key, to open what the server seals to it.</summary>
+    public ECDiffieHellman Sealing { get; }
     public Guid HubId { get; }
     public string Prefix => $"thr/v1/hubs/{HubId}/";
     public ConcurrentQueue<(string Topic, string Payload)> Received { get; } = new();
@@ -45,7 +49,7 @@ internal sealed class TestHub : IAsyncDisposable
     {
         var code = await (await host.Client(ownerToken).PostAsync($"/api/v1/homes/{homeId}/pairing-codes", null)).JsonAsync(HttpStatusCode.Created);
         var signing = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var sealing = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
+        var sealing = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         var pairing = await (await host.Client().PostAsJsonAsync("/api/v1/hubs/pair", new
         {
             code = code.GetProperty("code").GetString(),
@@ -53,7 +57,7 @@ internal sealed class TestHub : IAsyncDisposable
             signingKey = KeyEncoding.ExportPublicSpki(signing),
             sealingKey = KeyEncoding.ExportPublicSpki(sealing),
         })).JsonAsync(HttpStatusCode.OK);
-        return new TestHub(pairing, signing);
+        return new TestHub(pairing, signing, sealing);
     }
 
     public async Task ConnectAsync(string? clientId = null, string? password = null, string? willTopic = null)
@@ -130,5 +134,6 @@ internal sealed class TestHub : IAsyncDisposable
 
         client.Dispose();
         Signing.Dispose();
+        Sealing.Dispose();
     }
 }

@@ -30,13 +30,14 @@ internal sealed partial class Actuator(ZigbeeConnection zigbee, Action<object> p
 
     /// <summary>
     /// Makes <paramref name="request"/> the current instruction and sends it. Returns its result when that is already
-    /// known (lock unreachable, send failed, bolt already there); null when the lock's report or the timeout decides.
+    /// known (lock unreachable as the door last heard, send failed, bolt already there); null when the lock's report or
+    /// the timeout decides.
     /// </summary>
-    public async Task<ActuationResult?> SendAsync(ActuateRequest request, Bolt bolt, CancellationToken ct)
+    public async Task<ActuationResult?> SendAsync(ActuateRequest request, Bolt bolt, Availability devices, CancellationToken ct)
     {
         var current = new Instruction(++ids, request);
         Current = current;
-        if (!zigbee.LockReachable)
+        if (!devices.LockReachable(zigbee.IsConnected))
         {
             return ActuationResult.Offline;
         }

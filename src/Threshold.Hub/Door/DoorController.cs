@@ -20,7 +20,6 @@ internal sealed record DoorSnapshot(
 internal sealed partial class DoorController : BackgroundService
 {
     private readonly Channel<object> inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly ZigbeeConnection zigbee;
     private readonly DoorEvents events;
     private readonly ILogger<DoorController> logger;
     private readonly DoorTimers timers;
@@ -29,13 +28,13 @@ internal sealed partial class DoorController : BackgroundService
 
     private Bolt bolt = Bolt.Unknown;
     private DoorState door = DoorState.Unknown;
+    private Availability devices = Availability.Unknown;
     private bool startupCheckDone;
     private long processed;
     private volatile DoorSnapshot snapshot = new(Bolt.Unknown, DoorState.Unknown, false, true, true, true, 0);
 
     public DoorController(ZigbeeConnection zigbee, DoorEvents events, TimeProvider time, IOptions<HubSettings> options, ILogger<DoorController> logger)
     {
-        this.zigbee = zigbee;
         this.events = events;
         this.logger = logger;
         timers = new DoorTimers(time, Post);
@@ -78,7 +77,6 @@ internal sealed partial class DoorController : BackgroundService
     private void Publish()
     {
         processed++;
-        var devices = zigbee.Devices;
         snapshot = new DoorSnapshot(bolt, door, session.Active, devices.Lock != false, devices.Contact != false, devices.Bridge != false, processed);
     }
 
@@ -202,6 +200,7 @@ internal sealed partial class DoorController : BackgroundService
 
     private void OnAvailability(AvailabilityChanged report)
     {
+        devices = report.Now;
         events.AvailabilityChanged(report.Device, report.Online);
         if (!report.Online && report.Device is DeviceNames.Lock or DeviceNames.Bridge && (report.WasKnown || session.Active))
         {
@@ -253,7 +252,7 @@ internal sealed partial class DoorController : BackgroundService
             Finish(ActuationResult.Timeout);
         }
 
-        if (await actuator.SendAsync(request, bolt, ct) is { } result)
+        if (await actuator.SendAsync(request, bolt, devices, ct) is { } result)
         {
             Finish(result);
         }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Threshold.Hub.Zigbee;
+using Threshold.Protocol.Events;
 
 namespace Threshold.Hub.Keypad;
 
@@ -30,6 +31,7 @@ internal sealed partial class KeypadLoop : BackgroundService
     private readonly ILogger<KeypadLoop> logger;
     private SlotPlan plan = new([]);
     private bool sawConnection;
+    private Availability devices = Availability.Unknown;
     private int tickQueued;
     private long processed;
     private DateTimeOffset evaluatedAt = DateTimeOffset.MinValue;
@@ -101,9 +103,14 @@ internal sealed partial class KeypadLoop : BackgroundService
                 sawConnection = true;
                 plan.RequireSweep();
                 break;
-            case AvailabilityChanged { Device: "lock" or "bridge", Online: true, WasKnown: true }:
-                // Back from an outage: whatever happened meanwhile, converge the whole range again.
-                plan.RequireSweep();
+            case AvailabilityChanged report:
+                devices = report.Now;
+                if (report is { Device: DeviceNames.Lock or DeviceNames.Bridge, Online: true, WasKnown: true })
+                {
+                    // Back from an outage: whatever happened meanwhile, converge the whole range again.
+                    plan.RequireSweep();
+                }
+
                 break;
             case LockReport { Action: "pin_code_added" or "pin_code_changed", ActionSource: "rf", ActionUser: { } slot }:
                 if (plan.Answered(slot))
@@ -128,7 +135,7 @@ internal sealed partial class KeypadLoop : BackgroundService
         cooldown.EndIfOver(now);
         var set = store.Current;
         var wanted = WantedCodes.At(now, set, entries.Used, keypadDisabled: cooldown.DisabledUntil is not null);
-        var step = plan.Next(wanted, online: sawConnection && zigbee.LockReachable);
+        var step = plan.Next(wanted, online: sawConnection && devices.LockReachable(zigbee.IsConnected));
         if (step.AssignmentsChanged)
         {
             store.SaveSlots(plan.Assignments);

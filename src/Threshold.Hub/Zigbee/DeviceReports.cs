@@ -42,10 +42,12 @@ internal sealed record LockReport(Bolt? Bolt, bool Jammed, string? Action, strin
 internal sealed record ContactReport(bool Closed) : DeviceReport;
 
 /// <summary>
-/// A device (<see cref="DeviceNames"/>: the lock, the contact sensor, or the zigbee2mqtt bridge) changed availability. <see cref="WasKnown"/>: it had
-/// reported before (so this is a change, not the first word since the hub started).
+/// A device (<see cref="DeviceNames"/>: the lock, the contact sensor, or the zigbee2mqtt bridge) changed availability.
+/// <see cref="WasKnown"/>: it had reported before (so this is a change, not the first word since the hub started).
+/// <see cref="Now"/>: every device's availability after this change; a reader acts on the availability as of the
+/// reports it has handled, in order, not on a newer one it has not been told about yet.
 /// </summary>
-internal sealed record AvailabilityChanged(string Device, bool Online, bool WasKnown) : DeviceReport;
+internal sealed record AvailabilityChanged(string Device, bool Online, bool WasKnown, Availability Now) : DeviceReport;
 
 /// <summary>The home broker connection is (again) up and the device topics are subscribed: changes may have been missed.</summary>
 internal sealed record ZigbeeConnected : DeviceReport;
@@ -54,6 +56,9 @@ internal sealed record ZigbeeConnected : DeviceReport;
 internal sealed record Availability(bool? Lock, bool? Contact, bool? Bridge)
 {
     public static readonly Availability Unknown = new(null, null, null);
+
+    /// <summary>The lock can be driven: the broker is <paramref name="connected"/> and neither the lock nor the bridge reported offline.</summary>
+    public bool LockReachable(bool connected) => connected && Lock != false && Bridge != false;
 
     public bool? Of(string device) => device switch
     {

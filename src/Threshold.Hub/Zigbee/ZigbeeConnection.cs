@@ -26,7 +26,7 @@ internal sealed partial class ZigbeeConnection : BackgroundService
     private readonly string lockTopic;
     private readonly string contactTopic;
     private readonly string bridgeStateTopic;
-    private volatile Availability devices = Availability.Unknown;
+    private Availability devices = Availability.Unknown; // written on the receive path, under the gate
 
     public ZigbeeConnection(IOptions<HubSettings> options, ILogger<ZigbeeConnection> logger)
     {
@@ -40,10 +40,6 @@ internal sealed partial class ZigbeeConnection : BackgroundService
 
     public bool IsConnected => client.IsConnected;
 
-    public Availability Devices => devices;
-
-    /// <summary>The lock can be driven now: connected, and neither the lock nor the bridge reported offline.</summary>
-    public bool LockReachable => client.IsConnected && devices is { Lock: not false, Bridge: not false };
 
     /// <summary>
     /// Registers a reader; <paramref name="deliver"/> runs on the receive path and must only queue the report (a channel
@@ -185,7 +181,7 @@ internal sealed partial class ZigbeeConnection : BackgroundService
             }
 
             devices = devices.With(device, online);
-            Deliver(new AvailabilityChanged(device, online, WasKnown: known is not null));
+            Deliver(new AvailabilityChanged(device, online, WasKnown: known is not null, devices));
         }
     }
 

@@ -259,7 +259,9 @@ public sealed class KeypadTests(ITestOutputHelper output)
         await h.Server.WaitEventAsync("keypad_disabled");
         await h.UntilLockSlotsAsync(s => !s[1], "slot disabled");
         var until = h.Server.Events("keypad_disabled").Single().GetProperty("until").GetString();
-        Assert.Equal(Iso(h.Time.GetUtcNow().AddSeconds(60)).Replace("Z", ".000Z", StringComparison.Ordinal), until);
+        // Exactly 60 s from now, in UTC with the offset stated (Protocol's one instant rule writes "+00:00", not ".000Z").
+        Assert.Equal(h.Time.GetUtcNow().AddSeconds(60), Utc(until));
+        Assert.Equal(TimeSpan.Zero, Utc(until).Offset);
         Assert.False(await h.Home.TypeCodeAsync(code));
 
         await h.AdvanceAsync(TimeSpan.FromSeconds(59));

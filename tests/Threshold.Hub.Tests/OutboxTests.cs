@@ -21,7 +21,8 @@ public sealed class OutboxTests(ITestOutputHelper output)
         Assert.True(batches.Select(b => b.Seq).SequenceEqual(Enumerable.Range(1, batches.Length).Select(i => (long)i)));
         var ids = h.Server.Applied.Select(e => e.GetProperty("id").GetInt64()).ToArray();
         Assert.Equal(ids.Order().Distinct(), ids);
-        Assert.All(h.Server.Applied, e => Assert.EndsWith("Z", e.GetProperty("at").GetString()));
+        // UTC, with the offset stated (Protocol's one instant rule writes "+00:00" where the hub used to write "Z").
+        Assert.All(h.Server.Applied, e => Assert.Equal(TimeSpan.Zero, CredentialSets.Utc(e.GetProperty("at").GetString()).Offset));
     }
 
     [Fact]

@@ -40,7 +40,6 @@ internal sealed partial class ZigbeeConnection : BackgroundService
 
     public bool IsConnected => client.IsConnected;
 
-
     /// <summary>
     /// Registers a reader; <paramref name="deliver"/> runs on the receive path and must only queue the report (a channel
     /// write). Readers are registered while the host is built, before the connection starts.

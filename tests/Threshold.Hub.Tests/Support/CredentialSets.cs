@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Threshold.Protocol.Credentials;
+using Threshold.Protocol.Wire;
 
 namespace Threshold.Hub.Tests.Support;
 
@@ -34,7 +35,12 @@ internal static class CredentialSets
         return json;
     }
 
-    public static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+    /// <summary>An instant as events carry it: ISO 8601 with its offset stated (Protocol's Instants); anything else fails the test.</summary>
+    public static DateTimeOffset Utc(string? text)
+    {
+        Assert.True(Instants.TryParse(text, out var at), $"'{text}' is not an instant with offset");
+        return at;
+    }
 
     public static long Id(JsonElement e) => e.GetProperty("id").GetInt64();
 }

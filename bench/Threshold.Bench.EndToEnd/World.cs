@@ -126,7 +126,7 @@ internal sealed class World : IAsyncDisposable
             Timeout = TimeSpan.FromSeconds(60),
         };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", courierToken);
-        return new BenchHome(i, homeId, enrolment.GetProperty("id").GetGuid(), courier.GetProperty("id").GetGuid(), Guid.Parse(identity.HubId), client, devices, hub);
+        return new BenchHome(i, homeId, enrolment.GetProperty("id").GetGuid(), courier.GetProperty("id").GetGuid(), identity.HubId, client, devices, hub);
     }
 
     /// <summary>

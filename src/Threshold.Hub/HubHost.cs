@@ -3,11 +3,12 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Threshold.Hub.Commands;
-using Threshold.Hub.Credentials;
-using Threshold.Hub.Locks;
+using Threshold.Hub.Door;
+using Threshold.Hub.Keypad;
 using Threshold.Hub.Outbox;
 using Threshold.Hub.Server;
 using Threshold.Hub.Storage;
+using Threshold.Hub.Zigbee;
 
 namespace Threshold.Hub;
 
@@ -53,26 +54,11 @@ public static class HubHost
             })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<HubSettings>, HubSettingsValidator>();
-        services.AddSingleton(sp => new HubRuntime(sp.GetRequiredService<IOptions<HubSettings>>().Value.DataDirectory));
-        services.AddSingleton(sp => new HubDatabase(sp.GetRequiredService<IOptions<HubSettings>>().Value.DataDirectory));
-        services.AddSingleton<JtiStore>();
-        services.AddSingleton<OutboundWakeup>();
-        services.AddSingleton<EventOutbox>();
-        services.AddSingleton<HubStatus>();
-        services.AddSingleton<ZigbeeConnection>();
-        services.AddSingleton<LockController>();
-        services.AddSingleton<ServerLink>();
-        services.AddSingleton<CommandProcessor>();
-        services.AddSingleton<Zigbee2MqttDriver>();
-        services.AddSingleton<CredentialStore>();
-        services.AddSingleton<SlotManager>();
-        // Order matters for start-up: the controller must be listening before the driver reports.
-        services.AddHostedService(sp => sp.GetRequiredService<LockController>());
-        services.AddHostedService(sp => sp.GetRequiredService<ServerLink>());
-        services.AddHostedService(sp => sp.GetRequiredService<CommandProcessor>());
-        services.AddHostedService(sp => sp.GetRequiredService<Zigbee2MqttDriver>());
-        // Last: it stops first, so a shutdown's disconnect is not reported as slots going "pending".
-        services.AddHostedService(sp => sp.GetRequiredService<SlotManager>());
+        services.AddHubStorage().AddOutbox();
+        // The devices, by owner: hosted services start in this order and stop in reverse, so every device owner stops
+        // before the zigbee connection it reads from. Camera/ (its own owner, beside Door/ and Keypad/) is added here.
+        services.AddZigbee().AddDoor().AddKeypad();
+        services.AddServerLink().AddCommands();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         return builder.Build();
     }
@@ -84,4 +70,12 @@ internal sealed class EmbeddedLifetime : IHostLifetime
     public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+internal static class HostedSingleton
+{
+    /// <summary>One instance, injectable and run as a hosted service (in the order added).</summary>
+    public static IServiceCollection AddHostedSingleton<T>(this IServiceCollection services)
+        where T : class, IHostedService =>
+        services.AddSingleton<T>().AddHostedService(sp => sp.GetRequiredService<T>());
 }

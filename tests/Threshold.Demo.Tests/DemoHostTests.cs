@@ -45,7 +45,7 @@ public sealed class DemoHostTests : IDisposable
     public async Task StartAsync_SameDataDirectoryWithOpenDelivery_ReusesDemoFileAndHub()
     {
         string first;
-        string hubId;
+        Guid hubId;
         await using (await install.StartAsync())
         {
             first = await File.ReadAllTextAsync(install.DemoPath);
@@ -64,7 +64,7 @@ public sealed class DemoHostTests : IDisposable
             Assert.Equal(2, await db.Users.CountAsync());
             Assert.Equal(1, await db.Carriers.CountAsync());
             Assert.Equal(1, await db.Deliveries.CountAsync());
-            Assert.Equal(Guid.Parse(hubId), (await db.Hubs.SingleAsync()).Id);
+            Assert.Equal(hubId, (await db.Hubs.SingleAsync()).Id);
         }
 
         using var api = new HttpClient { BaseAddress = new Uri(install.ServerUrl) };

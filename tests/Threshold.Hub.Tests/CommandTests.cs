@@ -1,7 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
-using Threshold.Hub.Locks;
+using Threshold.Hub.Zigbee;
 using Threshold.Hub.Tests.Support;
 using Threshold.Protocol.Commands;
 using Threshold.Protocol.Keys;
@@ -155,7 +155,7 @@ public sealed class CommandTests(ITestOutputHelper output)
         Assert.DoesNotContain(h.Server.Replies, r => r.Jti is null);
         // "a.b.c" is a malformed JWS: no jti readable, so only an event.
         await h.Server.WaitEventAsync("command_refused", "error", "malformed");
-        Assert.Equal(Door.Closed, h.Controller.Snapshot.Door);
+        Assert.Equal(DoorState.Closed, h.Controller.Snapshot.Door);
     }
 
     [Fact]

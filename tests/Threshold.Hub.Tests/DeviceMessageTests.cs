@@ -1,6 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Options;
-using Threshold.Hub.Locks;
+using Threshold.Hub.Zigbee;
 using Threshold.Hub.Tests.Support;
 
 namespace Threshold.Hub.Tests;

@@ -1,9 +1,12 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Threshold.Hub.Locks;
+using Microsoft.Extensions.DependencyInjection;
+using Threshold.Hub.Keypad;
+using Threshold.Hub.Zigbee;
 using Threshold.Hub.Storage;
 using Threshold.Hub.Tests.Support;
+using Threshold.Protocol.Access;
 using Threshold.Simulator;
 using Xunit.Abstractions;
 using static Threshold.Hub.Tests.Support.CredentialSets;
@@ -145,9 +148,9 @@ public sealed class KeypadTests(ITestOutputHelper output)
         // Sealed for version 3 but sent as version 4: the associated data binds the version.
         Assert.Equal("seal_invalid", (await h.SyncAsync(Set(4, []), version: "4", adVersion: "3")).Error);
         Assert.Equal("malformed", (await h.SyncAsync(new JsonObject { ["version"] = 5, ["timeZone"] = "Europe/Berlin", ["credentials"] = "all" })).Error);
-        Assert.Equal("malformed", (await h.SyncAsync(Set(6, [Credential("a", "guest", "12ab", Always())]))).Error);
+        Assert.Equal("malformed", (await h.SyncAsync(Spoiled(Set(6, [Credential("a", "guest", "44107352", Always())]), j => j["credentials"]![0]!["code"] = "12ab"))).Error);
         Assert.Equal("malformed", (await h.SyncAsync(Set(7, []), version: "8")).Error);
-        Assert.Equal("malformed", (await h.SyncAsync(Set(9, [], timeZone: "Mars/Olympus"))).Error);
+        Assert.Equal("malformed", (await h.SyncAsync(Spoiled(Set(9, []), j => j["timeZone"] = "Mars/Olympus"))).Error);
 
         await Wait.UntilAsync(() => h.Server.Events("command_refused").Length == 8, "eight refusals reported");
         await Wait.NeverAsync(() => h.LockSlots().Count != 1, "the lock changed");
@@ -155,6 +158,46 @@ public sealed class KeypadTests(ITestOutputHelper output)
         // v2 is still the stored set: v3 is now accepted.
         Assert.True((await h.SyncAsync(Set(3, []))).Ok);
         await h.UntilLockSlotsAsync(s => s.Count == 0, "v3 applied");
+    }
+
+    public static TheoryData<string> OutsideTheContract => ["code_9_digits", "time_with_seconds", "instant_without_offset", "version_as_string", "max_entries_absent"];
+
+    [Theory]
+    [MemberData(nameof(OutsideTheContract))]
+    public async Task Sync_SetOutsideTheOneValidation_IsRefusedAsMalformed_LockUnchanged(string kind)
+    {
+        await using var h = await HubHarness.StartAsync(output);
+        var valid = Set(2, [Credential("a", "guest", "44107352", Recurring(["monday"], "09:00", "17:00")), Credential("b", "delivery", "55218463", Once(Monday, Monday.AddHours(1)))]);
+        var spoiled = Spoiled(valid, j =>
+        {
+            switch (kind)
+            {
+                case "code_9_digits":
+                    j["credentials"]![0]!["code"] = "441073521";
+                    break;
+                case "time_with_seconds":
+                    j["credentials"]![0]!["schedule"]!["from"] = "09:00:00";
+                    break;
+                case "instant_without_offset":
+                    j["credentials"]![1]!["schedule"]!["to"] = "2026-03-02T10:00:00";
+                    break;
+                case "version_as_string":
+                    j["version"] = "2";
+                    break;
+                default:
+                    j["credentials"]![1]!.AsObject().Remove("maxEntries");
+                    break;
+            }
+        });
+
+        var reply = await h.SyncAsync(spoiled, version: "2");
+
+        Assert.Equal("malformed", reply.Error);
+        await h.Server.WaitEventAsync("command_refused", "error", "malformed");
+        // Stored before the reply, so nothing stored now means nothing was.
+        Assert.Null(h.Hub!.Services.GetRequiredService<KeypadStore>().Current);
+        Assert.True((await h.SyncAsync(valid)).Ok);
+        await Wait.UntilAsync(() => h.Slots.Snapshot.Version == 2, "the valid set applied");
     }
 
     [Fact]
@@ -166,11 +209,14 @@ public sealed class KeypadTests(ITestOutputHelper output)
             lockout: true, lockoutUntil: Monday.AddHours(1)))).Ok);
         await h.UntilLockSlotsAsync(s => s.Count == 2 && !s[1] && !s[2], "programmed, disabled by lockout");
 
+        // A reference the hub cannot read counts as someone else's (fail secure); a readable one by its kind.
         Assert.Equal("lockout_active", (await h.UnlockAsync("delivery:42")).Error);
         Assert.Equal("lockout_active", (await h.UnlockAsync("grant:7")).Error);
         Assert.False(await h.Home!.TypeCodeAsync("66329574"));
         Assert.Equal(BoltPosition.Locked, h.Home.GetState().Bolt);
-        var resident = await h.UnlockAsync("resident:1");
+        Assert.Equal("lockout_active", (await h.UnlockAsync(AccessReference.Delivery(Guid.NewGuid()).ToString())).Error);
+        Assert.Equal("lockout_active", (await h.UnlockAsync(AccessReference.Grant(Guid.NewGuid()).ToString())).Error);
+        var resident = await h.UnlockAsync(AccessReference.Resident(Guid.NewGuid()).ToString());
         Assert.True(resident.Ok, resident.Error);
         Assert.True((await h.CommandAsync("lock")).Ok);
 
@@ -213,7 +259,7 @@ public sealed class KeypadTests(ITestOutputHelper output)
         await h.Server.WaitEventAsync("keypad_disabled");
         await h.UntilLockSlotsAsync(s => !s[1], "slot disabled");
         var until = h.Server.Events("keypad_disabled").Single().GetProperty("until").GetString();
-        Assert.Equal(Iso(h.Time.GetUtcNow().AddSeconds(60)).Replace("Z", ".000Z", StringComparison.Ordinal), until);
+        Assert.Equal(h.Time.GetUtcNow().AddSeconds(60).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss'.000Z'", System.Globalization.CultureInfo.InvariantCulture), until);
         Assert.False(await h.Home.TypeCodeAsync(code));
 
         await h.AdvanceAsync(TimeSpan.FromSeconds(59));
@@ -296,7 +342,7 @@ public sealed class KeypadTests(ITestOutputHelper output)
         int Sets() => h.Zigbee.OtherCommands.Count(c => c.Contains("\"user\":1,\"user_type\"", StringComparison.Ordinal));
         await Wait.UntilAsync(() => Sets() == 1, "first set");
 
-        await h.AdvanceAsync(Threshold.Hub.Credentials.SlotManager.AnswerHorizon + TimeSpan.FromSeconds(2));
+        await h.AdvanceAsync(SlotConfirmations.AnswerHorizon + TimeSpan.FromSeconds(2));
 
         await Wait.UntilAsync(() => Sets() == 2, "set sent again");
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Threshold.Hub.Zigbee;
 using Threshold.Hub.Tests.Support;
 using Xunit.Abstractions;
 
@@ -69,7 +70,7 @@ public sealed class OutboxTests(ITestOutputHelper output)
         // While the server is unreachable the door opens and closes: events pile up durably.
         await h.Zigbee.SetDoorAsync(closed: false);
         await h.Zigbee.SetDoorAsync(closed: true);
-        await h.UntilAsync(s => s.Door == Locks.Door.Closed && s.Processed > 0, "door events processed");
+        await h.UntilAsync(s => s.Door == DoorState.Closed && s.Processed > 0, "door events processed");
         await Wait.UntilAsync(() => h.OutboxCounts().Outbox + h.OutboxCounts().Batches > 0, "events pending in outbox");
 
         await h.ServerBroker.StartServerAsync();
@@ -89,7 +90,7 @@ public sealed class OutboxTests(ITestOutputHelper output)
         var outbox = (Outbox.EventOutbox)h.Hub!.Services.GetService(typeof(Outbox.EventOutbox))!;
         for (var i = 0; i < 250; i++)
         {
-            outbox.Append("device_availability", new System.Text.Json.Nodes.JsonObject { ["device"] = "contact", ["online"] = true });
+            outbox.Append(new Threshold.Protocol.Events.DeviceAvailability(0, default, "contact", true));
         }
 
         await Wait.UntilAsync(() => h.OutboxCounts() == (0, 0) && h.Server.Events("device_availability").Length >= 250, "all applied");

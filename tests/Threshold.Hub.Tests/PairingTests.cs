@@ -38,10 +38,10 @@ public sealed class PairingTests : IDisposable
         using var sealing = KeyEncoding.ImportEcdhPublicSpki(body.RootElement.GetProperty("sealingKey").GetString()!);
         Assert.DoesNotContain("PRIVATE", handler.Body, StringComparison.Ordinal);
 
-        Assert.Equal("11111111-2222-3333-4444-555555555555", identity.HubId);
+        Assert.Equal(Guid.Parse("11111111-2222-3333-4444-555555555555"), identity.HubId);
         var loaded = HubDataDirectory.LoadIdentity(dir);
         Assert.Equal(identity.Mqtt, loaded.Mqtt);
-        Assert.Equal("lock-1", loaded.Locks.Single().Id);
+        Assert.Equal(Guid.Parse("77777777-2222-3333-4444-555555555555"), loaded.Locks.Single().Id);
         using var storedKey = HubDataDirectory.LoadSigningKey(dir);
         Assert.Equal(KeyEncoding.ExportPublicSpki(signing), KeyEncoding.ExportPublicSpki(storedKey));
         using var storedSealing = HubDataDirectory.LoadSealingKey(dir);
@@ -95,21 +95,33 @@ public sealed class PairingTests : IDisposable
     }
 
     [Fact]
+    public async Task Pair_AnswerWithTopicsInAnotherIdSpelling_IsRejected()
+    {
+        // The same hub id without dashes: the hub's topics are spelled one way only (Protocol's HubTopics).
+        using var http = new HttpClient(new FakePairHandler(_ => Answer(HttpStatusCode.OK, PairAnswer("thr/v1/hubs/11111111222233334444555555555555/"))));
+
+        var e = await Assert.ThrowsAsync<HubPairingException>(() => HubPairing.PairAsync(http, "http://server.test", "CODE", "hub", dir, CancellationToken.None));
+
+        Assert.Equal("bad_response", e.Code);
+        Assert.False(HubDataDirectory.IsPaired(dir));
+    }
+
+    [Fact]
     public void Build_Unpaired_Throws()
     {
         var e = Assert.Throws<InvalidOperationException>(() => HubHost.Build(new HubSettings { DataDirectory = dir }));
         Assert.Contains("not paired", e.Message, StringComparison.Ordinal);
     }
 
-    private string PairAnswer() => $$"""
+    private string PairAnswer(string topicPrefix = "thr/v1/hubs/11111111-2222-3333-4444-555555555555/") => $$"""
         {
           "hubId": "11111111-2222-3333-4444-555555555555",
           "homeId": "99999999-2222-3333-4444-555555555555",
-          "locks": [{"id": "lock-1", "name": "Front door"}],
+          "locks": [{"id": "77777777-2222-3333-4444-555555555555", "name": "Front door"}],
           "timeZone": "Europe/Berlin",
           "issuer": "threshold-server",
           "serverKeys": [{"kid": "{{KeyEncoding.KeyId(serverKey)}}", "spki": "{{KeyEncoding.ExportPublicSpki(serverKey)}}"}],
-          "mqtt": {"host": "127.0.0.1", "port": 1883, "username": "hub-11111111222233334444555555555555", "password": "pw", "topicPrefix": "thr/v1/hubs/11111111222233334444555555555555/"}
+          "mqtt": {"host": "127.0.0.1", "port": 1883, "username": "hub-11111111-2222-3333-4444-555555555555", "password": "pw", "topicPrefix": "{{topicPrefix}}"}
         }
         """;
 

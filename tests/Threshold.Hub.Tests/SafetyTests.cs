@@ -1,4 +1,4 @@
-using Threshold.Hub.Locks;
+using Threshold.Hub.Zigbee;
 using Threshold.Hub.Tests.Support;
 using Xunit.Abstractions;
 
@@ -13,9 +13,9 @@ public sealed class SafetyTests(ITestOutputHelper output)
         Assert.True((await h.CommandAsync("unlock")).Ok);
 
         await h.Zigbee.SetDoorAsync(closed: false);
-        await h.UntilAsync(s => s.Door == Door.Open, "door open");
+        await h.UntilAsync(s => s.Door == DoorState.Open, "door open");
         await h.Zigbee.SetDoorAsync(closed: true);
-        await h.UntilAsync(s => s.Door == Door.Closed, "door closed");
+        await h.UntilAsync(s => s.Door == DoorState.Closed, "door closed");
 
         h.Time.Advance(TimeSpan.FromSeconds(4));
         await Wait.NeverAsync(() => h.Zigbee.LockState == "locked", "relocked before 5 s");
@@ -60,9 +60,9 @@ public sealed class SafetyTests(ITestOutputHelper output)
         await h.Zigbee.KeypadUnlockAsync(user: 3);
         await h.UntilAsync(s => s.Bolt == Bolt.Unlocked && s.SessionActive, "keypad session");
         await h.Zigbee.SetDoorAsync(closed: false);
-        await h.UntilAsync(s => s.Door == Door.Open, "door open");
+        await h.UntilAsync(s => s.Door == DoorState.Open, "door open");
         await h.Zigbee.SetDoorAsync(closed: true);
-        await h.UntilAsync(s => s.Door == Door.Closed, "door closed");
+        await h.UntilAsync(s => s.Door == DoorState.Closed, "door closed");
         h.Time.Advance(TimeSpan.FromSeconds(5));
 
         await Wait.UntilAsync(() => h.Zigbee.LockState == "locked", "relocked");
@@ -77,7 +77,7 @@ public sealed class SafetyTests(ITestOutputHelper output)
         await using var h = await HubHarness.StartAsync(output);
         Assert.True((await h.CommandAsync("unlock")).Ok);
         await h.Zigbee.SetDoorAsync(closed: false);
-        await h.UntilAsync(s => s.Door == Door.Open, "door open");
+        await h.UntilAsync(s => s.Door == DoorState.Open, "door open");
 
         h.Time.Advance(TimeSpan.FromSeconds(59));
         await Wait.NeverAsync(() => h.Server.Events("alarm", "alarm", "door_held_open").Length > 0, "alarm before 60 s");

@@ -18,9 +18,9 @@ internal static class DemoHub
     {
         if (HubDataDirectory.IsPaired(hubDir))
         {
-            var known = Guid.TryParse(HubDataDirectory.LoadIdentity(hubDir).HubId, out var hubId);
+            var hubId = HubDataDirectory.LoadIdentity(hubDir).HubId;
             await using var scope = services.CreateAsyncScope();
-            if (known && await scope.ServiceProvider.GetRequiredService<ThresholdDbContext>().Hubs.AnyAsync(h => h.Id == hubId, ct))
+            if (await scope.ServiceProvider.GetRequiredService<ThresholdDbContext>().Hubs.AnyAsync(h => h.Id == hubId, ct))
             {
                 return;
             }

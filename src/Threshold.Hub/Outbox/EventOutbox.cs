@@ -1,10 +1,11 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Threshold.Hub.Storage;
 using Threshold.Protocol.Events;
+using Threshold.Protocol.Topics;
 
 namespace Threshold.Hub.Outbox;
 
@@ -24,11 +25,16 @@ internal sealed partial class EventOutbox(HubDatabase db, HubRuntime runtime, Ti
     /// <summary>Signalled when an event was appended or a batch acknowledged.</summary>
     public AsyncSignal Changed => wakeup;
 
-    /// <summary>Appends one event durably; returns its hub-local id.</summary>
-    public long Append(string type, JsonObject? fields = null)
+    /// <summary>
+    /// Appends one event durably and returns its hub-local id. Its <c>id</c> and <c>at</c> are the outbox's: give them
+    /// as 0 and <c>default</c>; the id is the outbox row, <c>at</c> the hub's clock now.
+    /// </summary>
+    public long Append(HubEvent evt)
     {
-        ArgumentException.ThrowIfNullOrEmpty(type);
-        var at = time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        ArgumentNullException.ThrowIfNull(evt);
+        var element = HubEventJson.ToElement(evt with { Id = 0, At = time.GetUtcNow() });
+        var type = element.GetProperty("type").GetString()!;
+        var fields = element.GetRawText();
         long id;
         lock (gate)
         {
@@ -36,27 +42,19 @@ internal sealed partial class EventOutbox(HubDatabase db, HubRuntime runtime, Ti
             using var insert = connection.CreateCommand();
             insert.CommandText = "INSERT INTO outbox (type, at, fields) VALUES ($type, $at, $fields); SELECT last_insert_rowid();";
             insert.Parameters.AddWithValue("$type", type);
-            insert.Parameters.AddWithValue("$at", at);
-            insert.Parameters.AddWithValue("$fields", (fields ?? []).ToJsonString());
+            insert.Parameters.AddWithValue("$at", element.GetProperty("at").GetString()!);
+            insert.Parameters.AddWithValue("$fields", fields);
             id = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
         }
 
-        LogEvent(logger, id, type, fields?.ToJsonString() ?? "{}");
-        Changed.Set();
-        return id;
-    }
-
-    /// <summary>Appends an <c>alarm</c> event for the lock (DESIGN §4 alarms), with any extra fields, and logs it.</summary>
-    public long Alarm(string alarm, string? lockId, JsonObject? extra = null)
-    {
-        var fields = new JsonObject { ["alarm"] = alarm, ["lockId"] = lockId };
-        foreach (var (name, value) in extra ?? [])
+        if (evt is Alarm alarm)
         {
-            fields[name] = value?.DeepClone();
+            LogAlarm(logger, alarm.Code);
         }
 
-        LogAlarm(logger, alarm);
-        return Append("alarm", fields);
+        LogEvent(logger, id, type, fields);
+        Changed.Set();
+        return id;
     }
 
     /// <summary>The oldest unacknowledged batch, forming a new one from pending events if none is waiting.</summary>
@@ -100,7 +98,7 @@ internal sealed partial class EventOutbox(HubDatabase db, HubRuntime runtime, Ti
                 seq = Convert.ToInt64(next.ExecuteScalar(), CultureInfo.InvariantCulture);
             }
 
-            var jws = runtime.BatchSigner.Sign(new EventBatch(runtime.Identity.HubId, seq, events));
+            var jws = runtime.BatchSigner.Sign(new EventBatch(HubIds.ToWire(runtime.HubId), seq, events));
             using (var write = connection.CreateCommand())
             {
                 write.Transaction = transaction;
@@ -188,7 +186,7 @@ internal sealed partial class EventOutbox(HubDatabase db, HubRuntime runtime, Ti
             insert.Transaction = transaction;
             insert.CommandText = "INSERT INTO batches (seq, jws, event_count) VALUES ($seq, $jws, $count)";
             insert.Parameters.AddWithValue("$seq", next);
-            insert.Parameters.AddWithValue("$jws", runtime.BatchSigner.Sign(new EventBatch(runtime.Identity.HubId, next, events)));
+            insert.Parameters.AddWithValue("$jws", runtime.BatchSigner.Sign(new EventBatch(HubIds.ToWire(runtime.HubId), next, events)));
             insert.Parameters.AddWithValue("$count", events.Count);
             insert.ExecuteNonQuery();
         }
@@ -231,6 +229,7 @@ internal sealed partial class EventOutbox(HubDatabase db, HubRuntime runtime, Ti
         return reader.Read() ? new StoredBatch(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2)) : null;
     }
 
+    /// <summary>The event as it goes into a batch: the row's id, type and at first, then its other fields.</summary>
     private static JsonElement ToElement(long id, string type, string at, string fieldsJson)
     {
         var fields = JsonNode.Parse(fieldsJson) as JsonObject ?? [];
@@ -253,40 +252,8 @@ internal sealed partial class EventOutbox(HubDatabase db, HubRuntime runtime, Ti
     private static partial void LogEvent(ILogger logger, long id, string type, string fields);
 }
 
-/// <summary>The loaded identity and keys for the running hub.</summary>
-internal sealed class HubRuntime : IDisposable
+internal static class OutboxFeature
 {
-    public HubRuntime(string dataDirectory)
-    {
-        Identity = HubDataDirectory.LoadIdentity(dataDirectory);
-        SigningKey = HubDataDirectory.LoadSigningKey(dataDirectory);
-        SigningKeyId = Protocol.Keys.KeyEncoding.KeyId(SigningKey);
-        SealingKey = HubDataDirectory.LoadSealingKey(dataDirectory);
-        BatchSigner = new BatchSigner(SigningKey, SigningKeyId);
-        var prefix = Identity.Mqtt.TopicPrefix;
-        TopicPrefix = prefix.EndsWith('/') ? prefix : prefix + "/";
-        LockId = Identity.Locks.Count > 0 ? Identity.Locks[0].Id : null;
-    }
-
-    public HubIdentity Identity { get; }
-
-    public ECDsa SigningKey { get; }
-
-    public string SigningKeyId { get; }
-
-    /// <summary>The private half of the key the server seals keypad credentials to.</summary>
-    public ECDiffieHellman SealingKey { get; }
-
-    public BatchSigner BatchSigner { get; }
-
-    public string TopicPrefix { get; }
-
-    /// <summary>The server's id of the lock this hub drives (the first lock from pairing).</summary>
-    public string? LockId { get; }
-
-    public void Dispose()
-    {
-        SigningKey.Dispose();
-        SealingKey.Dispose();
-    }
+    public static IServiceCollection AddOutbox(this IServiceCollection services) =>
+        services.AddSingleton<OutboundWakeup>().AddSingleton<EventOutbox>();
 }

@@ -1,8 +1,10 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Threshold.Hub.Storage;
 using Threshold.Protocol.Keys;
+using Threshold.Protocol.Pairing;
 
 namespace Threshold.Hub.Pairing;
 
@@ -13,12 +15,13 @@ public sealed class HubPairingException(string code, string message) : Exception
 }
 
 /// <summary>
-/// Pairs this hub with a server (docs/hub-protocol.md "Pairing"): creates the P-256 signing and sealing keys,
-/// sends only their public halves, and stores the identity and the private keys (mode 0600) in the data directory.
+/// Pairs this hub with a server (docs/hub-protocol.md "Pairing"; the records are Protocol's <see cref="PairingRequest"/>
+/// and <see cref="PairingResponse"/>): creates the P-256 signing and sealing keys, sends only their public halves, and
+/// stores the answer as the hub's identity with the private keys (mode 0600) in the data directory.
 /// </summary>
 public static class HubPairing
 {
-    public static async Task<HubIdentity> PairAsync(
+    public static async Task<PairingResponse> PairAsync(
         HttpClient http, string serverUrl, string code, string name, string dataDirectory, CancellationToken ct, bool force = false)
     {
         ArgumentNullException.ThrowIfNull(http);
@@ -33,9 +36,9 @@ public static class HubPairing
 
         using var signing = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var sealing = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
-        var request = new PairRequest(code.Trim(), name.Trim(), KeyEncoding.ExportPublicSpki(signing), KeyEncoding.ExportPublicSpki(sealing));
-        var url = new Uri(new Uri(serverUrl.EndsWith('/') ? serverUrl : serverUrl + "/"), "api/v1/hubs/pair");
-        using var response = await http.PostAsJsonAsync(url, request, HubDataDirectory.Json, ct);
+        var request = new PairingRequest(code.Trim(), name.Trim(), KeyEncoding.ExportPublicSpki(signing), KeyEncoding.ExportPublicSpki(sealing));
+        var url = new Uri(new Uri(serverUrl.EndsWith('/') ? serverUrl : serverUrl + "/"), PairingEndpoint.Path.TrimStart('/'));
+        using var response = await http.PostAsJsonAsync(url, request, PairingJson.Request, ct);
         if (!response.IsSuccessStatusCode)
         {
             var problemCode = "pairing_failed";
@@ -63,10 +66,10 @@ public static class HubPairing
             throw new HubPairingException(problemCode, detail);
         }
 
-        HubIdentity? identity;
+        PairingResponse? identity;
         try
         {
-            identity = await response.Content.ReadFromJsonAsync<HubIdentity>(HubDataDirectory.Json, ct);
+            identity = await response.Content.ReadFromJsonAsync(PairingJson.Response, ct);
         }
         catch (JsonException e)
         {
@@ -74,16 +77,13 @@ public static class HubPairing
         }
 
         Validate(identity);
-        HubDataDirectory.Save(dataDirectory, identity!, signing, sealing);
-        return identity!;
+        HubDataDirectory.Save(dataDirectory, identity, signing, sealing);
+        return identity;
     }
 
-    private static void Validate(HubIdentity? identity)
+    private static void Validate([NotNull] PairingResponse? identity)
     {
-        if (identity is null || string.IsNullOrEmpty(identity.HubId) || string.IsNullOrEmpty(identity.Issuer)
-            || identity.Locks is null || identity.ServerKeys is null || identity.ServerKeys.Count == 0 || identity.Mqtt is null
-            || string.IsNullOrEmpty(identity.Mqtt.Host) || string.IsNullOrEmpty(identity.Mqtt.Username)
-            || string.IsNullOrEmpty(identity.Mqtt.TopicPrefix) || identity.Mqtt.Port is < 1 or > 65535)
+        if (!HubDataDirectory.IsComplete(identity))
         {
             throw new HubPairingException("bad_response", "The server's pairing answer is incomplete.");
         }
@@ -100,6 +100,4 @@ public static class HubPairing
             }
         }
     }
-
-    private sealed record PairRequest(string Code, string Name, string SigningKey, string SealingKey);
 }

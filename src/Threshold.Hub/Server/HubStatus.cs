@@ -1,26 +1,16 @@
-using System.Text.Json.Nodes;
+using Threshold.Protocol.Messages;
 
 namespace Threshold.Hub.Server;
 
-/// <summary>The retained <c>state</c> message: latest lock/door, published on connect and on change.</summary>
+/// <summary>The retained <c>state</c> message (<see cref="HubStateReport"/>): latest lock/door, published on connect and on change.</summary>
 internal sealed class HubStatus(OutboundWakeup wakeup)
 {
     private readonly Lock gate = new();
-    private string lockState = "unknown";
-    private string doorState = "unknown";
+    private string lockState = LockStates.Unknown;
+    private string doorState = DoorStates.Unknown;
     private bool dirty = true;
 
-    public (string Lock, string Door) Current
-    {
-        get
-        {
-            lock (gate)
-            {
-                return (lockState, doorState);
-            }
-        }
-    }
-
+    /// <summary><paramref name="lockValue"/> is one of <see cref="LockStates"/>, <paramref name="doorValue"/> of <see cref="DoorStates"/>.</summary>
     public void Update(string lockValue, string doorValue)
     {
         lock (gate)
@@ -49,7 +39,7 @@ internal sealed class HubStatus(OutboundWakeup wakeup)
         wakeup.Set();
     }
 
-    public string? TakeIfDirty()
+    public HubStateReport? TakeIfDirty()
     {
         lock (gate)
         {
@@ -59,12 +49,7 @@ internal sealed class HubStatus(OutboundWakeup wakeup)
             }
 
             dirty = false;
-            return Online(lockState, doorState);
+            return new HubStateReport(Online: true, lockState, doorState, Camera: false);
         }
     }
-
-    public static string Online(string lockValue, string doorValue) =>
-        new JsonObject { ["online"] = true, ["lock"] = lockValue, ["door"] = doorValue, ["camera"] = false }.ToJsonString();
-
-    public const string Offline = """{"online":false}""";
 }

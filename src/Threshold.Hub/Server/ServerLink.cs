@@ -1,23 +1,22 @@
 using System.Buffers;
-using System.Diagnostics;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
-using Threshold.Hub.Locks;
 using Threshold.Hub.Outbox;
+using Threshold.Hub.Storage;
+using Threshold.Protocol.Messages;
+using Threshold.Protocol.Topics;
 
 namespace Threshold.Hub.Server;
 
 /// <summary>
-/// The hub's MQTT link to the server broker (docs/hub-protocol.md): supervised connection with backoff and
-/// jitter, last will on <c>state</c>, the <c>cmd</c>/<c>ack</c> subscriptions, retained state, and the outbox
-/// publisher that re-sends the oldest unacknowledged batch unchanged until it is acked.
+/// The hub's MQTT link to the server broker (docs/hub-protocol.md), its one owner: supervised connection
+/// (<see cref="MqttSupervisor"/>), last will on <c>state</c>, the <c>cmd</c>/<c>ack</c> subscriptions (commands queued
+/// for <see cref="Commands"/>), and the <see cref="OutboxPublisher"/> for state and event batches.
 /// </summary>
 internal sealed partial class ServerLink(
     HubRuntime runtime,
@@ -39,18 +38,22 @@ internal sealed partial class ServerLink(
 
     public bool IsConnected => client.IsConnected;
 
-    private string Topic(string leaf) => runtime.TopicPrefix + leaf;
+    /// <summary>The hub's own topics, in the one spelling of its id (<see cref="HubTopics"/>).</summary>
+    private string Topic(TopicLeaf leaf) => HubTopics.For(runtime.HubId, leaf);
 
-    public async Task PublishAsync(string leaf, string json, bool retain, CancellationToken ct)
+    public async Task PublishAsync(TopicLeaf leaf, byte[] payload, bool retain, CancellationToken ct)
     {
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(Topic(leaf))
-            .WithPayload(Encoding.UTF8.GetBytes(json))
+            .WithPayload(payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithRetainFlag(retain)
             .Build();
         await client.PublishAsync(message, ct);
     }
+
+    /// <summary>Changes on every (re)connection: the publisher sends the waiting batch again on a new connection.</summary>
+    public long ConnectionEpoch => Interlocked.Read(ref connectionEpoch);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -60,58 +63,15 @@ internal sealed partial class ServerLink(
             wakeup.Set();
             return Task.CompletedTask;
         };
-        var publisher = Task.Run(() => PublishLoopAsync(stoppingToken), CancellationToken.None);
-        var maxBackoff = TimeSpan.FromSeconds(settings.ReconnectMaxSeconds);
-        var backoff = TimeSpan.FromMilliseconds(200);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (!client.IsConnected)
-                {
-                    await ConnectAsync(stoppingToken);
-                    backoff = TimeSpan.FromMilliseconds(200);
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(250), stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                LogConnectFailed(logger, runtime.Identity.Mqtt.Host, runtime.Identity.Mqtt.Port, e.Message);
-                try
-                {
-                    await Task.Delay(Backoff.Jittered(backoff), stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-
-                backoff = Backoff.Next(backoff, maxBackoff);
-            }
-        }
-
-        await publisher;
+        var publisher = new OutboxPublisher(this, outbox, status, wakeup, TimeSpan.FromSeconds(settings.BatchResendSeconds), logger);
+        var publishing = Task.Run(() => publisher.RunAsync(stoppingToken), CancellationToken.None);
+        var mqtt = runtime.Identity.Mqtt;
+        var supervisor = new MqttSupervisor(client, "server broker", mqtt.Host, mqtt.Port, logger);
+        await supervisor.RunAsync(ConnectAsync, TimeSpan.FromSeconds(settings.ReconnectMaxSeconds), stoppingToken);
+        await publishing;
         client.ApplicationMessageReceivedAsync -= OnMessageAsync;
-        if (client.IsConnected)
-        {
-            // A clean disconnect suppresses the last will, so say "offline" ourselves.
-            try
-            {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await PublishAsync("state", HubStatus.Offline, retain: true, timeout.Token);
-                await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), timeout.Token);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                LogPublishFailed(logger, "state", e.Message);
-            }
-        }
-
+        // A clean disconnect suppresses the last will, so say "offline" ourselves.
+        await supervisor.DisconnectAsync(ct => PublishAsync(TopicLeaf.State, HubStateReport.Offline.ToUtf8Bytes(), retain: true, ct));
         client.Dispose();
     }
 
@@ -125,15 +85,15 @@ internal sealed partial class ServerLink(
             .WithCleanSession()
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
             .WithTimeout(TimeSpan.FromSeconds(5))
-            .WithWillTopic(Topic("state"))
-            .WithWillPayload(Encoding.UTF8.GetBytes(HubStatus.Offline))
+            .WithWillTopic(Topic(TopicLeaf.State))
+            .WithWillPayload(HubStateReport.Offline.ToUtf8Bytes())
             .WithWillRetain()
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         await client.ConnectAsync(connect, ct);
         var subscribe = new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(Topic("cmd"), MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithTopicFilter(Topic("ack"), MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Topic(TopicLeaf.Cmd), MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Topic(TopicLeaf.Ack), MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         var result = await client.SubscribeAsync(subscribe, ct);
         foreach (var item in result.Items)
@@ -146,78 +106,6 @@ internal sealed partial class ServerLink(
 
         Interlocked.Increment(ref connectionEpoch);
         status.MarkDirty();
-        LogConnected(logger, mqtt.Host, mqtt.Port);
-    }
-
-    private async Task PublishLoopAsync(CancellationToken ct)
-    {
-        var resend = TimeSpan.FromSeconds(settings.BatchResendSeconds);
-        long sentSeq = 0, sentEpoch = -1;
-        var sentAt = Stopwatch.StartNew();
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                if (!client.IsConnected)
-                {
-                    await wakeup.WaitAsync(TimeSpan.FromMilliseconds(250), ct);
-                    continue;
-                }
-
-                if (status.TakeIfDirty() is { } state)
-                {
-                    try
-                    {
-                        await PublishAsync("state", state, retain: true, ct);
-                    }
-                    catch
-                    {
-                        status.MarkDirty();
-                        throw;
-                    }
-                }
-
-                var wait = TimeSpan.FromSeconds(5);
-                var batch = outbox.NextBatch();
-                if (batch is not null)
-                {
-                    var epoch = Interlocked.Read(ref connectionEpoch);
-                    var due = batch.Seq != sentSeq || epoch != sentEpoch || sentAt.Elapsed >= resend;
-                    if (due)
-                    {
-                        var body = new JsonObject { ["jws"] = batch.Jws }.ToJsonString();
-                        await PublishAsync("evt", body, retain: false, ct);
-                        LogBatchSent(logger, batch.Seq, batch.EventCount);
-                        (sentSeq, sentEpoch) = (batch.Seq, epoch);
-                        sentAt.Restart();
-                    }
-
-                    wait = resend - sentAt.Elapsed;
-                    if (wait < TimeSpan.FromMilliseconds(10))
-                    {
-                        wait = TimeSpan.FromMilliseconds(10);
-                    }
-                }
-
-                await wakeup.WaitAsync(wait, ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                LogPublishFailed(logger, "evt", e.Message);
-                try
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-        }
     }
 
     private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
@@ -225,7 +113,7 @@ internal sealed partial class ServerLink(
         var message = e.ApplicationMessage;
         try
         {
-            if (message.Topic == Topic("cmd"))
+            if (message.Topic == Topic(TopicLeaf.Cmd))
             {
                 if (message.Payload.Length > MaxCommandPayloadBytes)
                 {
@@ -236,12 +124,12 @@ internal sealed partial class ServerLink(
                     LogDropped(logger, message.Topic, "command queue full");
                 }
             }
-            else if (message.Topic == Topic("ack"))
+            else if (message.Topic == Topic(TopicLeaf.Ack))
             {
-                if (TryReadAck(message.Payload, out var seq))
+                if (message.Payload.Length <= MaxAckPayloadBytes && BatchAck.TryParse(message.Payload.ToArray(), out var ack))
                 {
-                    var removed = outbox.Acknowledge(seq);
-                    LogAcked(logger, seq, removed);
+                    var removed = outbox.Acknowledge(ack.Seq);
+                    LogAcked(logger, ack.Seq, removed);
                 }
                 else
                 {
@@ -261,44 +149,15 @@ internal sealed partial class ServerLink(
         return Task.CompletedTask;
     }
 
-    private static bool TryReadAck(ReadOnlySequence<byte> payload, out long seq)
-    {
-        seq = 0;
-        if (payload.Length is 0 or > MaxAckPayloadBytes)
-        {
-            return false;
-        }
-
-        try
-        {
-            using var doc = JsonDocument.Parse(payload.ToArray());
-            return doc.RootElement.ValueKind == JsonValueKind.Object
-                && doc.RootElement.TryGetProperty("seq", out var s)
-                && s.ValueKind == JsonValueKind.Number
-                && s.TryGetInt64(out seq)
-                && seq >= 0;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to the server broker {Host}:{Port}")]
-    private static partial void LogConnected(ILogger logger, string host, int port);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Server broker {Host}:{Port}: {Error}; retrying")]
-    private static partial void LogConnectFailed(ILogger logger, string host, int port, string error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing {Leaf} failed: {Error}")]
-    private static partial void LogPublishFailed(ILogger logger, string leaf, string error);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped server message on {Topic}: {Reason}")]
     private static partial void LogDropped(ILogger logger, string topic, string reason);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Sent batch {Seq} ({Count} events)")]
-    private static partial void LogBatchSent(ILogger logger, long seq, int count);
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ack {Seq}: {Removed} batches dropped")]
     private static partial void LogAcked(ILogger logger, long seq, int removed);
+}
+
+internal static class ServerLinkFeature
+{
+    public static IServiceCollection AddServerLink(this IServiceCollection services) =>
+        services.AddSingleton<HubStatus>().AddHostedSingleton<ServerLink>();
 }

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Threshold.Hub.Storage;
 
@@ -137,4 +139,13 @@ internal sealed class JtiStore(HubDatabase db)
         command.CommandText = "SELECT COUNT(*) FROM seen_jti";
         return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
+}
+
+internal static class StorageFeature
+{
+    /// <summary>The paired identity and keys, hub.db, and the durable jti set.</summary>
+    public static IServiceCollection AddHubStorage(this IServiceCollection services) => services
+        .AddSingleton(sp => new HubRuntime(sp.GetRequiredService<IOptions<HubSettings>>().Value.DataDirectory))
+        .AddSingleton(sp => new HubDatabase(sp.GetRequiredService<IOptions<HubSettings>>().Value.DataDirectory))
+        .AddSingleton<JtiStore>();
 }

@@ -1,29 +1,15 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using System.Text;
+using Threshold.Protocol.Pairing;
+using Threshold.Protocol.Topics;
 
 namespace Threshold.Hub.Storage;
 
-/// <summary>A lock the server told the hub about at pairing.</summary>
-public sealed record PairedLock(string Id, string Name);
-
-/// <summary>A pinned command-signing key of the server.</summary>
-public sealed record ServerKey(string Kid, string Spki);
-
-/// <summary>The server broker and this hub's own credentials.</summary>
-public sealed record HubMqttSettings(string Host, int Port, string Username, string Password, string TopicPrefix);
-
-/// <summary>What pairing established: stored as identity.json in the data directory (mode 0600).</summary>
-public sealed record HubIdentity(
-    string HubId,
-    string HomeId,
-    IReadOnlyList<PairedLock> Locks,
-    string TimeZone,
-    string Issuer,
-    IReadOnlyList<ServerKey> ServerKeys,
-    HubMqttSettings Mqtt);
-
-/// <summary>Files in the data directory: identity.json, signing-key.pem, sealing-key.pem (all 0600), hub.db.</summary>
+/// <summary>
+/// Files in the data directory: identity.json (what pairing established: the server's <see cref="PairingResponse"/>),
+/// signing-key.pem, sealing-key.pem (all 0600), hub.db.
+/// </summary>
 public static class HubDataDirectory
 {
     public const string IdentityFile = "identity.json";
@@ -31,16 +17,10 @@ public static class HubDataDirectory
     public const string SealingKeyFile = "sealing-key.pem";
     public const string DatabaseFile = "hub.db";
 
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     public static bool IsPaired(string dataDirectory) => File.Exists(Path.Combine(dataDirectory, IdentityFile));
 
     /// <summary>Writes the keys first and the identity last, so a half-finished pairing never looks paired.</summary>
-    public static void Save(string dataDirectory, HubIdentity identity, ECDsa signingKey, ECDiffieHellman sealingKey)
+    public static void Save(string dataDirectory, PairingResponse identity, ECDsa signingKey, ECDiffieHellman sealingKey)
     {
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(signingKey);
@@ -48,22 +28,28 @@ public static class HubDataDirectory
         EnsureDirectory(dataDirectory);
         WritePrivate(Path.Combine(dataDirectory, SigningKeyFile), signingKey.ExportPkcs8PrivateKeyPem());
         WritePrivate(Path.Combine(dataDirectory, SealingKeyFile), sealingKey.ExportPkcs8PrivateKeyPem());
-        WritePrivate(Path.Combine(dataDirectory, IdentityFile), JsonSerializer.Serialize(identity, Json));
+        WritePrivate(Path.Combine(dataDirectory, IdentityFile), Encoding.UTF8.GetString(PairingJson.Write(identity)));
     }
 
-    public static HubIdentity LoadIdentity(string dataDirectory)
+    public static PairingResponse LoadIdentity(string dataDirectory)
     {
         var path = Path.Combine(dataDirectory, IdentityFile);
-        var identity = JsonSerializer.Deserialize<HubIdentity>(File.ReadAllText(path), Json)
-            ?? throw new InvalidDataException($"{path} is empty.");
-        if (string.IsNullOrEmpty(identity.HubId) || string.IsNullOrEmpty(identity.Issuer) || identity.Mqtt is null
-            || identity.ServerKeys is null || identity.ServerKeys.Count == 0 || identity.Locks is null)
+        if (!PairingJson.TryRead(File.ReadAllBytes(path), out var identity) || !IsComplete(identity))
         {
             throw new InvalidDataException($"{path} is incomplete; pair the hub again with --force.");
         }
 
         return identity;
     }
+
+    /// <summary>
+    /// Everything the hub needs is there, and the topic prefix is the one <see cref="HubTopics"/> spells for the hub id
+    /// (the hub publishes and subscribes under that one; a server answering another would be refused by its own broker).
+    /// </summary>
+    internal static bool IsComplete([NotNullWhen(true)] PairingResponse? identity) =>
+        identity is { Locks: not null, ServerKeys.Count: > 0, Mqtt: { Host.Length: > 0, Username.Length: > 0, Port: >= 1 and <= 65535 } }
+        && identity.HubId != Guid.Empty && !string.IsNullOrEmpty(identity.Issuer)
+        && identity.Mqtt.TopicPrefix == HubTopics.Prefix(identity.HubId);
 
     public static ECDsa LoadSigningKey(string dataDirectory)
     {

@@ -46,6 +46,6 @@ public static class HubEventJson
     AllowDuplicateProperties = false,
     AllowOutOfOrderMetadataProperties = true,
     MaxDepth = 16,
-    Converters = [typeof(InstantConverter)])]
+    Converters = [typeof(EventInstantConverter)])]
 [JsonSerializable(typeof(HubEvent))]
 internal sealed partial class EventsJson : JsonSerializerContext;

@@ -16,6 +16,19 @@ internal sealed class InstantConverter : JsonConverter<DateTimeOffset>
         writer.WriteStringValue(Instants.Format(value));
 }
 
+/// <summary>
+/// Instants in hub events: UTC to the millisecond with "Z" ("2026-11-24T07:00:00.000Z"), the spelling hubs have always
+/// sent (docs/hub-protocol.md, Events). Read like every other instant: any offset, never none.
+/// </summary>
+internal sealed class EventInstantConverter : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        new InstantConverter().Read(ref reader, typeToConvert, options);
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+}
+
 /// <summary>A local wall-clock time as exactly "HH:mm" (no seconds: a schedule is set to the minute).</summary>
 internal sealed class LocalTimeConverter : JsonConverter<TimeOnly>
 {

@@ -11,13 +11,17 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using MQTTnet;
 using MQTTnet.Protocol;
-using Threshold.Hub.Credentials;
-using Threshold.Hub.Locks;
+using Threshold.Hub.Door;
+using Threshold.Hub.Keypad;
+using Threshold.Hub.Zigbee;
 using Threshold.Hub.Outbox;
 using Threshold.Hub.Storage;
 using Threshold.Protocol.Commands;
+using Threshold.Protocol.Credentials;
 using Threshold.Protocol.Keys;
+using Threshold.Protocol.Pairing;
 using Threshold.Protocol.Sealing;
+using Threshold.Protocol.Topics;
 using Threshold.Simulator;
 using Xunit.Abstractions;
 
@@ -64,11 +68,13 @@ public sealed class HubHarness : IAsyncDisposable
 
     public Guid HubGuid { get; } = Guid.NewGuid();
 
-    public string HubId => HubGuid.ToString();
+    public string HubId => HubIds.ToWire(HubGuid);
 
-    public string LockId { get; } = Guid.NewGuid().ToString();
+    public Guid LockGuid { get; } = Guid.NewGuid();
 
-    public string TopicPrefix => $"thr/v1/hubs/{HubGuid:N}/";
+    public string LockId => LockGuid.ToString("D");
+
+    public string TopicPrefix => HubTopics.Prefix(HubGuid);
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "thr-hub-" + Guid.NewGuid().ToString("N"));
 
@@ -76,9 +82,9 @@ public sealed class HubHarness : IAsyncDisposable
 
     public IHost? Hub { get; private set; }
 
-    internal LockController Controller => Hub!.Services.GetRequiredService<LockController>();
+    internal DoorController Controller => Hub!.Services.GetRequiredService<DoorController>();
 
-    internal SlotManager Slots => Hub!.Services.GetRequiredService<SlotManager>();
+    internal KeypadLoop Slots => Hub!.Services.GetRequiredService<KeypadLoop>();
 
     public static async Task<HubHarness> StartAsync(
         ITestOutputHelper? output = null, Action<HubSettings>? configure = null, string lockState = "locked", bool doorClosed = true,
@@ -119,14 +125,14 @@ public sealed class HubHarness : IAsyncDisposable
             Zigbee = await FakeZigbee.StartAsync(HomeBroker.Port, lockState, doorClosed);
         }
 
-        var identity = new HubIdentity(
-            HubId,
-            Guid.NewGuid().ToString(),
-            [new PairedLock(LockId, "Front door")],
+        var identity = new PairingResponse(
+            HubGuid,
+            Guid.NewGuid(),
+            [new PairedLock(LockGuid, "Front door")],
             "Europe/Berlin",
             Issuer,
-            [new ServerKey(Kid, KeyEncoding.ExportPublicSpki(ServerKey))],
-            new HubMqttSettings("127.0.0.1", ServerBroker.Port, $"hub-{HubGuid:N}", "secret-" + Guid.NewGuid(), TopicPrefix));
+            [new Protocol.Pairing.ServerKey(Kid, KeyEncoding.ExportPublicSpki(ServerKey))],
+            new PairingMqtt("127.0.0.1", ServerBroker.Port, HubIds.MqttUser(HubGuid), "secret-" + Guid.NewGuid(), TopicPrefix));
         using var sealing = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         HubDataDirectory.Save(DataDirectory, identity, hubKey, sealing);
         var publicKey = KeyEncoding.ImportEcdsaPublicSpki(KeyEncoding.ExportPublicSpki(hubKey));
@@ -155,7 +161,7 @@ public sealed class HubHarness : IAsyncDisposable
         await Wait.UntilAsync(() => Server.States.Skip(statesBefore).Any(s => s.Contains("\"online\":true", StringComparison.Ordinal)), "hub online state");
         if (waitForLock)
         {
-            await Wait.UntilAsync(() => Controller.Snapshot.Bolt != Bolt.Unknown && Controller.Snapshot.Door != Door.Unknown, "lock and door state known");
+            await Wait.UntilAsync(() => Controller.Snapshot.Bolt != Bolt.Unknown && Controller.Snapshot.Door != DoorState.Unknown, "lock and door state known");
         }
     }
 
@@ -181,7 +187,7 @@ public sealed class HubHarness : IAsyncDisposable
     }
 
     /// <summary>Waits until the controller has processed every message posted so far plus the given condition.</summary>
-    internal Task UntilAsync(Func<LockSnapshot, bool> condition, string what) => Wait.UntilAsync(() => condition(Controller.Snapshot), what);
+    internal Task UntilAsync(Func<DoorSnapshot, bool> condition, string what) => Wait.UntilAsync(() => condition(Controller.Snapshot), what);
 
     public (long Outbox, long Batches) OutboxCounts()
     {
@@ -202,19 +208,31 @@ public sealed class HubHarness : IAsyncDisposable
     }
 
     /// <summary>Seals a credential set as the server does (docs/hub-protocol.md) and signs the sync_credentials command.</summary>
-    public string SignSync(JsonObject plaintext, string? version = null, string? jti = null, ECDiffieHellman? sealTo = null, string? adVersion = null)
+    public string SignSync(CredentialSetDocument set, string? version = null, string? jti = null, ECDiffieHellman? sealTo = null, string? adVersion = null) =>
+        SignSync(CredentialSetJson.Write(set), version ?? set.Version.ToString(CultureInfo.InvariantCulture), jti, sealTo, adVersion);
+
+    /// <summary>The same for a plaintext the contract may refuse (a spoiled set).</summary>
+    public string SignSync(JsonObject plaintext, string? version = null, string? jti = null, ECDiffieHellman? sealTo = null, string? adVersion = null) =>
+        SignSync(Encoding.UTF8.GetBytes(plaintext.ToJsonString()), version ?? plaintext["version"]!.ToString(), jti, sealTo, adVersion);
+
+    public Task<Reply> SyncAsync(CredentialSetDocument set, string? version = null, ECDiffieHellman? sealTo = null, string? adVersion = null) =>
+        SyncAsync(jti => SignSync(set, version, jti, sealTo, adVersion));
+
+    public Task<Reply> SyncAsync(JsonObject plaintext, string? version = null, ECDiffieHellman? sealTo = null, string? adVersion = null) =>
+        SyncAsync(jti => SignSync(plaintext, version, jti, sealTo, adVersion));
+
+    private string SignSync(byte[] plaintext, string version, string? jti, ECDiffieHellman? sealTo, string? adVersion)
     {
-        version ??= plaintext["version"]!.ToString();
         using var own = sealTo is null ? SealingPublicKey() : null;
-        var ad = Encoding.UTF8.GetBytes("thr-credentials/" + HubId + "/" + (adVersion ?? version));
-        var sealedSet = Sealer.Seal(sealTo ?? own!, Encoding.UTF8.GetBytes(plaintext.ToJsonString()), ad);
+        var ad = SealBindings.CredentialSet(HubGuid, long.Parse(adVersion ?? version, CultureInfo.InvariantCulture));
+        var sealedSet = Sealer.Seal(sealTo ?? own!, plaintext, ad);
         return Sign("sync_credentials", jti, args: new Dictionary<string, string> { ["version"] = version, ["set"] = sealedSet });
     }
 
-    public async Task<Reply> SyncAsync(JsonObject plaintext, string? version = null, ECDiffieHellman? sealTo = null, string? adVersion = null)
+    private async Task<Reply> SyncAsync(Func<string, string> sign)
     {
         var jti = Guid.NewGuid().ToString("N");
-        await Server.SendCommandAsync(SignSync(plaintext, version, jti, sealTo, adVersion));
+        await Server.SendCommandAsync(sign(jti));
         return await Server.WaitReplyAsync(jti);
     }
 

@@ -47,6 +47,15 @@ public sealed class HubEventJsonTests
     }
 
     [Fact]
+    public void ToElement_Instants_UtcMillisecondsWithZ()
+    {
+        var element = HubEventJson.ToElement(new KeypadDisabled(5, At.AddMilliseconds(123).ToOffset(TimeSpan.FromHours(2)), At.AddSeconds(300), Lock));
+
+        Assert.Equal("2026-11-24T10:00:00.123Z", element.GetProperty("at").GetString());
+        Assert.Equal("2026-11-24T10:05:00.000Z", element.GetProperty("until").GetString());
+    }
+
+    [Fact]
     public void TryRead_AsTheHubWritesThem_Typed()
     {
         // The hub's outbox writes id, type, at first, then the fields; "at" in milliseconds with Z.

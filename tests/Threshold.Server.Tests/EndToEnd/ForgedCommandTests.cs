@@ -23,7 +23,7 @@ public sealed class ForgedCommandTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         stack = await Stack.StartAsync();
-        hubId = Guid.Parse(Threshold.Hub.Storage.HubDataDirectory.LoadIdentity(stack.HubDir).HubId);
+        hubId = Threshold.Hub.Storage.HubDataDirectory.LoadIdentity(stack.HubDir).HubId;
         probe = await CommandProbe.ConnectAsync(stack.Server.Services, hubId);
     }
 

@@ -1,32 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Threshold.Hub.Locks;
-
-internal enum Bolt
-{
-    Unknown,
-    Locked,
-    Unlocked,
-    NotFullyLocked,
-    Jammed,
-}
-
-internal enum Door
-{
-    Unknown,
-    Open,
-    Closed,
-}
-
-/// <summary>A lock state message (zigbee2mqtt/&lt;lock&gt;), reduced to what the hub acts on.</summary>
-internal sealed record LockReport(Bolt? Bolt, bool Jammed, string? Action, string? ActionSource, int? ActionUser);
-
-/// <summary>A contact sensor message: true = closed (devices.md).</summary>
-internal sealed record ContactReport(bool Closed);
-
-/// <summary>Availability of a device ("lock", "contact") or of the zigbee2mqtt bridge ("bridge").</summary>
-internal sealed record AvailabilityReport(string Device, bool Online);
+namespace Threshold.Hub.Zigbee;
 
 /// <summary>Parses exactly the payloads of shared/reference/devices.md; anything else is garbage (null + reason).</summary>
 internal static class DeviceMessages
@@ -53,38 +28,12 @@ internal static class DeviceMessages
         using (doc)
         {
             var root = doc!.RootElement;
-            Bolt? bolt = null;
             var jammed = false;
             string? action = null, source = null;
             int? user = null;
-            if (root.TryGetProperty("lock_state", out var lockState))
+            if (!TryReadBolt(root, out var bolt, out error))
             {
-                bolt = lockState.ValueKind == JsonValueKind.String ? lockState.GetString() switch
-                {
-                    "locked" => Bolt.Locked,
-                    "unlocked" => Bolt.Unlocked,
-                    "not_fully_locked" => Bolt.NotFullyLocked,
-                    _ => null,
-                } : null;
-                if (bolt is null)
-                {
-                    error = "lock_state is not locked|unlocked|not_fully_locked";
-                    return null;
-                }
-            }
-            else if (root.TryGetProperty("state", out var state))
-            {
-                bolt = state.ValueKind == JsonValueKind.String ? state.GetString() switch
-                {
-                    "LOCK" => Bolt.Locked,
-                    "UNLOCK" => Bolt.Unlocked,
-                    _ => null,
-                } : null;
-                if (bolt is null)
-                {
-                    error = "state is not LOCK|UNLOCK";
-                    return null;
-                }
+                return null;
             }
 
             if (root.TryGetProperty("door_state", out var doorState))
@@ -134,6 +83,38 @@ internal static class DeviceMessages
             return bolt is null && !jammed && action is null ? null : new LockReport(bolt, jammed, action, source, user);
         }
     }
+
+    /// <summary><c>lock_state</c> (locked|unlocked|not_fully_locked) over <c>state</c> (LOCK|UNLOCK); null when neither is there.</summary>
+    private static bool TryReadBolt(JsonElement root, out Bolt? bolt, out string? error)
+    {
+        bolt = null;
+        error = null;
+        if (root.TryGetProperty("lock_state", out var lockState))
+        {
+            bolt = Text(lockState) switch
+            {
+                "locked" => Bolt.Locked,
+                "unlocked" => Bolt.Unlocked,
+                "not_fully_locked" => Bolt.NotFullyLocked,
+                _ => null,
+            };
+            error = bolt is null ? "lock_state is not locked|unlocked|not_fully_locked" : null;
+        }
+        else if (root.TryGetProperty("state", out var state))
+        {
+            bolt = Text(state) switch
+            {
+                "LOCK" => Bolt.Locked,
+                "UNLOCK" => Bolt.Unlocked,
+                _ => null,
+            };
+            error = bolt is null ? "state is not LOCK|UNLOCK" : null;
+        }
+
+        return error is null;
+    }
+
+    private static string? Text(JsonElement element) => element.ValueKind == JsonValueKind.String ? element.GetString() : null;
 
     public static ContactReport? ParseContact(ReadOnlySpan<byte> payload, out string? error)
     {

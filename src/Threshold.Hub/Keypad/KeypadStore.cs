@@ -1,21 +1,20 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using Threshold.Hub.Storage;
+using Threshold.Protocol.Credentials;
 
-namespace Threshold.Hub.Credentials;
-
-/// <summary>A durable slot assignment: slot N of the lock holds the credential with this id and code.</summary>
-internal sealed record SlotAssignment(int Slot, string CredentialId, string CodeHash);
+namespace Threshold.Hub.Keypad;
 
 /// <summary>
-/// hub.db tables for keypad credentials: the last accepted set (with its codes: the hub must re-program the lock
+/// hub.db tables for keypad credentials: the last accepted set (Protocol's document, with its codes: the hub must re-program the lock
 /// after a restart; hub.db is 0600 in a 0700 directory), the hub-side keypad entry counts, the slot table and
 /// small state values (wrong-code cool-down). The current set is cached in memory.
 /// </summary>
-internal sealed class CredentialStore(HubDatabase db)
+internal sealed class KeypadStore(HubDatabase db)
 {
     private readonly Lock gate = new();
-    private volatile CredentialSet? current;
+    private volatile CredentialSetDocument? current;
     private bool loaded;
 
     public enum StoreResult
@@ -25,7 +24,7 @@ internal sealed class CredentialStore(HubDatabase db)
     }
 
     /// <summary>The last accepted set, or null when the hub never received one.</summary>
-    public CredentialSet? Current
+    public CredentialSetDocument? Current
     {
         get
         {
@@ -45,8 +44,11 @@ internal sealed class CredentialStore(HubDatabase db)
         }
     }
 
+    /// <summary>Lockout from the stored set at <paramref name="now"/> (thread-safe).</summary>
+    public bool LockoutAt(DateTimeOffset now) => Current?.Lockout.ActiveAt(now) == true;
+
     /// <summary>Stores the set unless its version is not newer than the stored one (atomic check-and-write).</summary>
-    public StoreResult TryStore(CredentialSet set, byte[] plaintext)
+    public StoreResult TryStore(CredentialSetDocument set)
     {
         lock (gate)
         {
@@ -65,6 +67,9 @@ internal sealed class CredentialStore(HubDatabase db)
                 return StoreResult.Stale;
             }
 
+            var json = CredentialSetJson.Write(set);
+            var body = Encoding.UTF8.GetString(json);
+            CryptographicOperations.ZeroMemory(json);
             using (var write = connection.CreateCommand())
             {
                 write.Transaction = transaction;
@@ -73,7 +78,7 @@ internal sealed class CredentialStore(HubDatabase db)
                         ON CONFLICT (id) DO UPDATE SET version = excluded.version, body = excluded.body;
                     """;
                 write.Parameters.AddWithValue("$version", set.Version);
-                write.Parameters.AddWithValue("$body", Encoding.UTF8.GetString(plaintext));
+                write.Parameters.AddWithValue("$body", body);
                 write.ExecuteNonQuery();
             }
 
@@ -192,7 +197,7 @@ internal sealed class CredentialStore(HubDatabase db)
         command.ExecuteNonQuery();
     }
 
-    private CredentialSet? Load()
+    private CredentialSetDocument? Load()
     {
         using var connection = db.Open();
         using var command = connection.CreateCommand();
@@ -202,7 +207,8 @@ internal sealed class CredentialStore(HubDatabase db)
             return null;
         }
 
-        // It was valid when stored; a zone that vanished from the OS is the only way this fails.
-        return CredentialSet.Parse(Encoding.UTF8.GetBytes(body), out _);
+        // It was valid when stored; a zone that vanished from the OS, or a set kept from before the one validation that
+        // it does not pass, reads as none: the lock is cleared (fail secure) until the server's next sync.
+        return CredentialSetJson.TryRead(Encoding.UTF8.GetBytes(body), out var set, out _) ? set : null;
     }
 }

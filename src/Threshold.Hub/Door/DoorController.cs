@@ -1,0 +1,308 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Threshold.Hub.Zigbee;
+using Threshold.Protocol.Events;
+
+namespace Threshold.Hub.Door;
+
+/// <summary>What the door controller knows, published after each processed message (tests wait on it).</summary>
+internal sealed record DoorSnapshot(
+    Bolt Bolt, DoorState Door, bool SessionActive, bool LockOnline, bool ContactOnline, bool BridgeOnline, long Processed);
+
+/// <summary>
+/// The hub's fail-secure logic for one lock and its door sensor (DESIGN §4): unlock sessions, relock after the door
+/// closes, after a maximum unlocked time and on start-up, and the door-held-open, door-forced, lock-jammed,
+/// relock-failed and device-offline alarms. One loop handles every input in order; timers use the injected clock.
+/// </summary>
+internal sealed partial class DoorController : BackgroundService
+{
+    private readonly Channel<object> inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly DoorEvents events;
+    private readonly ILogger<DoorController> logger;
+    private readonly DoorTimers timers;
+    private readonly UnlockSession session;
+    private readonly Actuator actuator;
+
+    private Bolt bolt = Bolt.Unknown;
+    private DoorState door = DoorState.Unknown;
+    private Availability devices = Availability.Unknown;
+    private bool startupCheckDone;
+    private long processed;
+    private volatile DoorSnapshot snapshot = new(Bolt.Unknown, DoorState.Unknown, false, true, true, true, 0);
+
+    public DoorController(ZigbeeConnection zigbee, DoorEvents events, TimeProvider time, IOptions<HubSettings> options, ILogger<DoorController> logger)
+    {
+        this.events = events;
+        this.logger = logger;
+        timers = new DoorTimers(time, Post);
+        session = new UnlockSession(timers, options.Value.Relock);
+        actuator = new Actuator(zigbee, Post, options.Value.CommandTimeoutSeconds, logger);
+        zigbee.Subscribe(DeviceReader.Door, Post);
+    }
+
+    public DoorSnapshot Snapshot => snapshot;
+
+    /// <summary>Sends the lock to the target state and waits until it reports it (or fails).</summary>
+    public async Task<ActuationResult> ActuateAsync(bool locked, CancellationToken ct)
+    {
+        var done = new TaskCompletionSource<ActuationResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new ActuateRequest(locked ? Bolt.Locked : Bolt.Unlocked, BoltSources.Command, null, done));
+        return await done.Task.WaitAsync(ct);
+    }
+
+    /// <summary>
+    /// Relocks at once (a keypad entry that should not have opened the door). With the door open the bolt is not thrown
+    /// into it: the session's after-close relock applies instead.
+    /// </summary>
+    public void RelockNow(string reason) => Post(new RelockRequest(reason));
+
+    private void Post(object message) => inbox.Writer.TryWrite(message);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await InboxLoop.RunAsync(inbox.Reader, HandleAsync, (m, e) => LogHandlerFailed(logger, m.GetType().Name, e), Publish, stoppingToken);
+        }
+        finally
+        {
+            timers.Dispose();
+            actuator.Take()?.Request.Done?.TrySetResult(ActuationResult.Offline);
+        }
+    }
+
+    private void Publish()
+    {
+        processed++;
+        snapshot = new DoorSnapshot(bolt, door, session.Active, devices.Lock != false, devices.Contact != false, devices.Bridge != false, processed);
+    }
+
+    private async Task HandleAsync(object message, CancellationToken ct)
+    {
+        switch (message)
+        {
+            case LockReport report:
+                await OnLockReportAsync(report, ct);
+                break;
+            case ContactReport report:
+                OnContact(report);
+                break;
+            case AvailabilityChanged report:
+                OnAvailability(report);
+                break;
+            case ActuateRequest request:
+                await StartActuationAsync(request, ct);
+                break;
+            case RelockRequest request:
+                await OnRelockRequestAsync(request, ct);
+                break;
+            case ActuationTimedOut timedOut when actuator.Current?.Id == timedOut.Id:
+                Finish(ActuationResult.Timeout);
+                break;
+            case DoorTimers.Fired fired when timers.Take(fired):
+                await OnTimerAsync(fired.Kind, ct);
+                break;
+        }
+    }
+
+    private async Task OnLockReportAsync(LockReport report, CancellationToken ct)
+    {
+        var next = report.Jammed ? Bolt.Jammed : report.Bolt ?? bolt;
+        var source = actuator.Current?.Request.Source ?? report.Source;
+        var changed = next != bolt;
+        if (changed)
+        {
+            bolt = next;
+            events.BoltMoved(next, source);
+            if (next is Bolt.Jammed or Bolt.NotFullyLocked)
+            {
+                events.Alarm(AlarmCodes.LockJammed);
+            }
+
+            events.PublishState(bolt, door);
+        }
+
+        if (actuator.Current is { } current)
+        {
+            if (bolt == current.Target)
+            {
+                Finish(ActuationResult.Ok);
+            }
+            else if (bolt is Bolt.Jammed || (current.Target == Bolt.Locked && bolt == Bolt.NotFullyLocked))
+            {
+                Finish(ActuationResult.Jammed);
+            }
+        }
+
+        if (bolt == Bolt.Locked)
+        {
+            session.End();
+        }
+        else if (bolt == Bolt.Unlocked && !session.Active && actuator.Current is null)
+        {
+            if (!startupCheckDone)
+            {
+                // Fail secure: found open with no session we know of.
+                LogStartupUnlocked(logger);
+                if (door == DoorState.Open)
+                {
+                    session.Start(door);
+                }
+                else
+                {
+                    await StartActuationAsync(new ActuateRequest(Bolt.Locked, BoltSources.Auto, RelockReasons.Startup, null), ct);
+                }
+            }
+            else if (changed)
+            {
+                // Keypad, key or thumb-turn: a session like any other, relocked by the same rules.
+                session.Start(door);
+            }
+        }
+
+        if (report.Bolt is not null || report.Jammed)
+        {
+            startupCheckDone = true;
+        }
+    }
+
+    private void OnContact(ContactReport report)
+    {
+        var next = report.Closed ? DoorState.Closed : DoorState.Open;
+        if (next == door)
+        {
+            return;
+        }
+
+        var previous = door;
+        door = next;
+        events.PublishState(bolt, door);
+        if (next == DoorState.Open)
+        {
+            events.DoorOpened();
+            session.DoorOpened();
+            var unlocking = actuator.Current is { Target: Bolt.Unlocked };
+            if (previous == DoorState.Closed && !unlocking
+                && (bolt is Bolt.Locked or Bolt.Jammed or Bolt.NotFullyLocked || (bolt == Bolt.Unlocked && !session.Active)))
+            {
+                events.Alarm(AlarmCodes.DoorForced);
+            }
+        }
+        else
+        {
+            events.DoorClosed();
+            session.DoorClosed(bolt);
+        }
+    }
+
+    private void OnAvailability(AvailabilityChanged report)
+    {
+        devices = report.Now;
+        events.AvailabilityChanged(report.Device, report.Online);
+        if (!report.Online && report.Device is DeviceNames.Lock or DeviceNames.Bridge && (report.WasKnown || session.Active))
+        {
+            events.Alarm(AlarmCodes.DeviceOffline);
+        }
+    }
+
+    private async Task OnRelockRequestAsync(RelockRequest request, CancellationToken ct)
+    {
+        if (bolt == Bolt.Locked && actuator.Current is null)
+        {
+            return;
+        }
+
+        if (door == DoorState.Open)
+        {
+            if (!session.Active)
+            {
+                session.Start(door);
+            }
+
+            return;
+        }
+
+        await StartActuationAsync(new ActuateRequest(Bolt.Locked, BoltSources.Auto, request.Reason, null), ct);
+    }
+
+    private async Task OnTimerAsync(DoorTimer kind, CancellationToken ct)
+    {
+        switch (kind)
+        {
+            case DoorTimer.DoorHeldOpen when door == DoorState.Open:
+                events.Alarm(AlarmCodes.DoorHeldOpen);
+                break;
+            case DoorTimer.RelockAfterClose when session.Active && bolt == Bolt.Unlocked && door != DoorState.Open:
+                await StartActuationAsync(new ActuateRequest(Bolt.Locked, BoltSources.Auto, RelockReasons.DoorClosed, null), ct);
+                break;
+            case DoorTimer.MaxUnlocked when session.Active && bolt == Bolt.Unlocked && door != DoorState.Open:
+                await StartActuationAsync(new ActuateRequest(Bolt.Locked, BoltSources.Auto, RelockReasons.MaxUnlockedTime, null), ct);
+                break;
+        }
+    }
+
+    private async Task StartActuationAsync(ActuateRequest request, CancellationToken ct)
+    {
+        if (actuator.Current is not null)
+        {
+            // A newer instruction wins; the older one did not reach its state in time.
+            Finish(ActuationResult.Timeout);
+        }
+
+        if (await actuator.SendAsync(request, bolt, devices, ct) is { } result)
+        {
+            Finish(result);
+        }
+    }
+
+    /// <summary>Ends the current instruction with <paramref name="result"/> and applies what follows from it.</summary>
+    private void Finish(ActuationResult result)
+    {
+        if (actuator.Take() is not { } finished)
+        {
+            return;
+        }
+
+        var request = finished.Request;
+        if (request.RelockReason is { } reason)
+        {
+            if (result == ActuationResult.Ok)
+            {
+                events.Relocked(reason);
+            }
+            else
+            {
+                events.RelockFailed(reason, result);
+            }
+        }
+
+        if (result == ActuationResult.Ok && request.Target == Bolt.Unlocked)
+        {
+            // A (re)confirmed unlock starts a fresh session and its max-unlocked clock.
+            session.Start(door);
+        }
+        else if (result == ActuationResult.Ok && request.Target == Bolt.Locked)
+        {
+            session.End();
+        }
+
+        request.Done?.TrySetResult(result);
+    }
+
+    private sealed record RelockRequest(string Reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Door controller failed handling {Message}")]
+    private static partial void LogHandlerFailed(ILogger logger, string message, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lock found unlocked at start-up with no session: relocking")]
+    private static partial void LogStartupUnlocked(ILogger logger);
+}
+
+internal static class DoorFeature
+{
+    public static IServiceCollection AddDoor(this IServiceCollection services) =>
+        services.AddSingleton<DoorEvents>().AddHostedSingleton<DoorController>();
+}

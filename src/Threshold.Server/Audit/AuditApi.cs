@@ -1,10 +1,8 @@
 using System.IO.Pipelines;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Threshold.Server.Auth;
 using Threshold.Server.Data;
-using Threshold.Server.Infrastructure;
 
 namespace Threshold.Server.Audit;
 

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Threshold.Domain;
 using Threshold.Domain.Access;
 using Threshold.Domain.Deliveries;
 using Threshold.Protocol.Access;

@@ -16,7 +16,8 @@ namespace Threshold.Server.Keypad;
 /// requested only once the write has committed (<see cref="IWriteConsequence"/>).
 /// Not changes to the set: what the hub reports back (slot states) and the sync's own version bump.
 /// </summary>
-internal sealed class CredentialSetChanges(CredentialSync sync) : IWriteConsequence
+/// <param name="request">Asks for a home's sync: <see cref="CredentialSync.Request"/>.</param>
+internal sealed class CredentialSetChanges(Action<Guid> request) : IWriteConsequence
 {
     public async ValueTask<Action?> StageAsync(ThresholdDbContext db, CancellationToken ct)
     {
@@ -25,7 +26,7 @@ internal sealed class CredentialSetChanges(CredentialSync sync) : IWriteConseque
         {
             foreach (var home in homes)
             {
-                sync.Request(home);
+                request(home);
             }
         };
     }

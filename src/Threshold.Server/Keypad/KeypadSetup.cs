@@ -16,7 +16,7 @@ internal static class KeypadSetup
         services.AddScoped<CredentialSetBuilder>();
         services.AddSingleton<CredentialSync>();
         services.AddHostedService(sp => sp.GetRequiredService<CredentialSync>());
-        services.AddSingleton<IWriteConsequence, CredentialSetChanges>();
+        services.AddSingleton<IWriteConsequence>(sp => new CredentialSetChanges(sp.GetRequiredService<CredentialSync>().Request));
         services.AddScoped<IHubEventHandler, SlotReports>();
         return builder;
     }

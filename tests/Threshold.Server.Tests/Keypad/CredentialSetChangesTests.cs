@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Threshold.Domain.Access;
+using Threshold.Domain.Audit;
 using Threshold.Domain.Deliveries;
 using Threshold.Domain.Grants;
 using Threshold.Domain.Schedules;
@@ -19,7 +20,8 @@ namespace Threshold.Server.Tests.Keypad;
 /// "The hub's credential set changed" follows from the write itself: the one SQLite writer with the keypad's
 /// consequence (Keypad/CredentialSetChanges.cs) on a database of its own, the request recorded instead of sent.
 /// A request is made once per committed write that changes the set, only after that write is on disk, never for a
-/// write that rolls back, and never for what the hub itself reports (which would loop).
+/// write that rolls back, and never for what the hub itself reports (which would loop). The writes here run no compiled
+/// query: those belong to the first model they meet, and this test's context has a model of its own.
 /// </summary>
 public sealed class CredentialSetChangesTests : IAsyncLifetime
 {
@@ -52,7 +54,7 @@ public sealed class CredentialSetChangesTests : IAsyncLifetime
         var enrolment = CarrierEnrolment.Create(home.Id, carrier.Id,
             new RecurringSchedule(Enum.GetValues<DayOfWeek>().ToHashSet(), new TimeOnly(0, 0), new TimeOnly(23, 59)), EntryMethod.Remote, false, Now);
         (homeId, grantId, hubId, carrierId, enrolmentId) = (home.Id, grant.Id, hub.Id, carrier.Id, enrolment.Id);
-        await WriteAsync((db, _, _) =>
+        await WriteAsync((db, _) =>
         {
             db.Homes.Add(home);
             db.Grants.Add(grant);
@@ -117,11 +119,13 @@ public sealed class CredentialSetChangesTests : IAsyncLifetime
     [Fact]
     public async Task WriteAsync_UnrelatedChanges_RequestNothing()
     {
-        await WriteAsync(async (db, audit, ct) =>
+        await WriteAsync((db, _) =>
         {
-            await audit.AppendAsync(homeId, "test.unrelated", "test", new { }, ct);
+            // Added as AuditTrail would add it (its compiled query belongs to the server's model, not this test's).
+            db.AuditEntries.Add(AuditEntry.From(AuditChain.Next(null, homeId, Now, "test.unrelated", "test", "{}")));
             db.Locks.Add(new DoorLock { Id = Guid.CreateVersion7(Now), HomeId = homeId, Name = "Back door", State = "locked" });
             db.PairingCodes.Add(new Threshold.Server.Hubs.PairingCode { Id = Guid.CreateVersion7(Now), HomeId = homeId, CodeHash = "hash", ExpiresAt = Now.AddMinutes(10) });
+            return Task.CompletedTask;
         });
 
         Assert.Empty(requests);
@@ -194,7 +198,7 @@ public sealed class CredentialSetChangesTests : IAsyncLifetime
     {
         var delivery = Delivery.Schedule(Guid.CreateVersion7(Now), homeId, carrierId, enrolmentId, "ref-" + Guid.NewGuid().ToString("N"), ["PKG-1"],
             Now, Now.AddHours(2), Now, TimeSpan.FromHours(12));
-        await WriteAsync((db, _, _) =>
+        await WriteAsync((db, _) =>
         {
             db.Deliveries.Add(delivery);
             if (keypad)
@@ -211,15 +215,12 @@ public sealed class CredentialSetChangesTests : IAsyncLifetime
     private ThresholdDbContext Context() =>
         new(new DbContextOptionsBuilder<ThresholdDbContext>().UseSqlite(connectionString).Options);
 
-    private Task WriteAsync(Func<ThresholdDbContext, CancellationToken, Task> work) => WriteAsync((db, _, ct) => work(db, ct));
-
-    private async Task WriteAsync(Func<ThresholdDbContext, AuditTrail, CancellationToken, Task> work)
+    private async Task WriteAsync(Func<ThresholdDbContext, CancellationToken, Task> work)
     {
         await using var db = Context();
-        var audit = new AuditTrail(db, new ActivityBroadcaster(), TimeProvider.System);
-        await writer.RunAsync(db, audit, async ct =>
+        await writer.RunAsync(db, new AuditTrail(db, new ActivityBroadcaster(), TimeProvider.System), async ct =>
         {
-            await work(db, audit, ct);
+            await work(db, ct);
             return true;
         }, CancellationToken.None);
     }

@@ -6,11 +6,13 @@ using Threshold.Server.Carriers;
 using Threshold.Server.Courier;
 using Threshold.Server.Data;
 using Threshold.Server.Deliveries;
+using Threshold.Server.Doors;
 using Threshold.Server.Events;
 using Threshold.Server.Grants;
 using Threshold.Server.Homes;
 using Threshold.Server.Hubs;
 using Threshold.Server.Infrastructure;
+using Threshold.Server.Keypad;
 
 namespace Threshold.Server;
 
@@ -34,13 +36,9 @@ internal static class ThresholdServer
         builder.Services.AddSingleton(TimeProvider.System);
 
         builder.AddHttpBasics().AddDatabase().AddAuth().AddRateLimits();
-        builder.Services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddSingleton<ActivityBroadcaster>();
-        builder.Services.AddScoped<CourierDoor>();
-        builder.AddHubs();
-        builder.Services.AddSingleton<DeliveryExpiry>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<DeliveryExpiry>());
+        builder.AddHubs().AddKeypad().AddDeliveries().AddDoors().AddCourier();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddOpenApi();
         return builder;
@@ -66,6 +64,8 @@ internal static class ThresholdServer
         app.MapPairing();
         app.MapGrants();
         app.MapAccess();
+        app.MapKeypad();
+        app.MapLocks();
         return app;
     }
 }

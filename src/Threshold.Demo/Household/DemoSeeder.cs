@@ -6,6 +6,7 @@ using Threshold.Domain.Deliveries;
 using Threshold.Domain.Schedules;
 using Threshold.Server.Accounts;
 using Threshold.Server.Audit;
+using Threshold.Server.Auth;
 using Threshold.Server.Carriers;
 using Threshold.Server.Data;
 using Threshold.Server.Homes;

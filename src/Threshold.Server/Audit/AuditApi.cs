@@ -1,11 +1,8 @@
 using System.IO.Pipelines;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Threshold.Server.Auth;
 using Threshold.Server.Data;
-using Threshold.Server.Homes;
-using Threshold.Server.Infrastructure;
 
 namespace Threshold.Server.Audit;
 
@@ -15,21 +12,14 @@ internal static class AuditApi
 
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/api/v1/homes/{homeId:guid}/audit").WithTags("Audit").RequireAuthorization(Policies.Resident)
+        app.MapGroup("/api/v1/homes/{homeId:guid}/audit").WithTags("Audit").RequireAuthorization(Policies.Resident).RequireHomeOwner()
             .MapGet("/", Export);
         return app;
     }
 
     /// <summary>The whole chain as JSON lines, streamed in sequence order (owners only).</summary>
-    public static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Export(
-        Guid homeId, ClaimsPrincipal user, ThresholdDbContext db, CancellationToken ct)
-    {
-        if (!await db.IsOwnerAsync(homeId, user.UserId(), ct))
-        {
-            return Problems.NotFound();
-        }
-
-        return TypedResults.Stream(async stream =>
+    public static Results<PushStreamHttpResult, ProblemHttpResult> Export(Guid homeId, ThresholdDbContext db, CancellationToken ct) =>
+        TypedResults.Stream(async stream =>
         {
             var writer = PipeWriter.Create(stream);
             long after = 0;
@@ -53,5 +43,4 @@ internal static class AuditApi
 
             await writer.CompleteAsync();
         }, AuditJsonLines.ContentType, $"audit-{homeId}.jsonl");
-    }
 }

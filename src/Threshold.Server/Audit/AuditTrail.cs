@@ -59,6 +59,7 @@ internal static class AuditTypes
     public const string DeliveryFailed = "delivery.failed";
     public const string AccessDecision = "access.decision";
     public const string LockCommand = "lock.command";
+    public const string LockCommandFailed = "lock.command_failed";
     public const string DeviceEvent = "device.event";
     public const string PairingCodeCreated = "hub.pairing_code_created";
     public const string HubPaired = "hub.paired";

@@ -8,7 +8,6 @@ using Threshold.Server.Accounts;
 using Threshold.Server.Audit;
 using Threshold.Server.Auth;
 using Threshold.Server.Data;
-using Threshold.Server.Homes;
 using Threshold.Server.Infrastructure;
 
 namespace Threshold.Server.Carriers;
@@ -25,8 +24,8 @@ internal static class CarriersApi
 {
     public static IEndpointRouteBuilder MapCarriers(this IEndpointRouteBuilder app)
     {
-        var homes = app.MapGroup("/api/v1/homes/{homeId:guid}/carriers").WithTags("Carriers").RequireAuthorization(Policies.Resident);
-        homes.MapPost("/", Enrol);
+        var homes = app.MapGroup("/api/v1/homes/{homeId:guid}/carriers").WithTags("Carriers").RequireAuthorization(Policies.Resident).RequireHomeMember();
+        homes.MapPost("/", Enrol).RequireHomeOwner();
         homes.MapGet("/", ListEnrolments);
 
         var carrier = app.MapGroup("/api/v1/carrier").WithTags("Carriers").RequireAuthorization(Policies.Carrier);
@@ -38,11 +37,6 @@ internal static class CarriersApi
     public static async Task<Results<Created<EnrolmentView>, ProblemHttpResult>> Enrol(
         Guid homeId, EnrolRequest body, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, TimeProvider time, CancellationToken ct)
     {
-        if (!await db.IsOwnerAsync(homeId, user.UserId(), ct))
-        {
-            return Problems.NotFound();
-        }
-
         if (Check.First(Check.Required(body.CarrierId, "carrierId"), Check.Required(body.Policy, "policy")) is { } missing)
         {
             return missing;
@@ -83,13 +77,8 @@ internal static class CarriersApi
     }
 
     public static async Task<Results<Ok<List<EnrolmentView>>, ProblemHttpResult>> ListEnrolments(
-        Guid homeId, ClaimsPrincipal user, ThresholdDbContext db, CancellationToken ct)
+        Guid homeId, ThresholdDbContext db, CancellationToken ct)
     {
-        if (!await db.IsMemberAsync(homeId, user.UserId(), ct))
-        {
-            return Problems.NotFound();
-        }
-
         var list = await db.Enrolments.AsNoTracking().Where(e => e.HomeId == homeId).ToListAsync(ct);
         return TypedResults.Ok(list.Select(View).ToList());
     }

@@ -18,6 +18,12 @@ internal sealed record DoorStepResult(Guid DeliveryId, string Status, string? Ke
 /// <summary>The courier at the door: my stops, arrive, the one unlock, the relock.</summary>
 internal static class CourierApi
 {
+    public static IHostApplicationBuilder AddCourier(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<CourierDoor>();
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapCourier(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/courier/deliveries").WithTags("Courier").RequireAuthorization(Policies.Courier);

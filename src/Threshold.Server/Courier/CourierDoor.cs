@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Threshold.Domain;
 using Threshold.Domain.Access;
 using Threshold.Domain.Deliveries;
 using Threshold.Protocol.Access;
@@ -10,9 +9,11 @@ using Threshold.Server.Audit;
 using Threshold.Server.Auth;
 using Threshold.Server.Data;
 using Threshold.Server.Deliveries;
+using Threshold.Server.Doors;
 using Threshold.Server.Homes;
 using Threshold.Server.Hubs;
 using Threshold.Server.Infrastructure;
+using Threshold.Server.Keypad;
 
 namespace Threshold.Server.Courier;
 
@@ -20,11 +21,12 @@ using DoorResult = Results<Ok<DoorStepResult>, ProblemHttpResult>;
 
 /// <summary>
 /// Runs the checks at the door and the single entry. Each decision, allowed or denied, is audited in
-/// the same transaction as the state change it permits.
+/// the same transaction as the state change it permits; the entry and the relock are sent, and a command the hub
+/// did not carry out is handled, by <see cref="DoorCommands"/> (its one failure policy).
 /// </summary>
-internal sealed partial class CourierDoor(
-    ThresholdDbContext db, AuditTrail audit, IHubGateway hubs, IOptions<AccessOptions> options, Grants.CredentialSet credentials,
-    TimeProvider time, ILogger<CourierDoor> logger)
+internal sealed class CourierDoor(
+    ThresholdDbContext db, AuditTrail audit, IHubGateway hubs, DoorCommands doors, IOptions<AccessOptions> options, CodeVault vault,
+    TimeProvider time)
 {
     private AccessOptions Access => options.Value;
 
@@ -52,15 +54,14 @@ internal sealed partial class CourierDoor(
             await AuditStateAsync(delivery, courier, c);
             // Keypad deliveries: the courier learns the code only now, after every check passed.
             var keypad = await db.Credentials.AsNoTracking().SingleOrDefaultAsync(x => x.Id == delivery.Id && x.Active, c);
-            var code = keypad?.ProtectedCode is { } protectedCode ? credentials.Unprotect(protectedCode) : null;
+            var code = keypad?.ProtectedCode is { } protectedCode ? vault.Reveal(protectedCode) : null;
             return TypedResults.Ok(CourierApi.Result(delivery) with { KeypadCode = code });
         }, ct);
     }
 
     public async Task<DoorResult> UnlockAsync(Guid id, ClaimsPrincipal courier, CancellationToken ct)
     {
-        Guid homeId = default, lockId = default;
-        var decided = await db.WriteAsync<DoorResult?>(audit, async c =>
+        var refused = await doors.RunAsync(async c =>
         {
             // One read inside the write lock: the decision sees the state its conditional update will change.
             if (await LoadAsync(id, courier, c) is not var (delivery, home, enrolment))
@@ -68,7 +69,6 @@ internal sealed partial class CourierDoor(
                 return Problems.NotFound();
             }
 
-            homeId = home.Id;
             var hub = await hubs.GetStatusAsync(home.Id, c);
             if (enrolment.EntryMethod == Carriers.EntryMethod.Keypad)
             {
@@ -86,56 +86,39 @@ internal sealed partial class CourierDoor(
             // The single entry: Version is a concurrency token, so this UPDATE only lands if nobody
             // consumed the entry since we read it (and the IMMEDIATE transaction serialises SQLite writers).
             delivery.ConsumeEntry(now);
-            lockId = await db.FrontDoorIdAsync(home.Id, c);
             await AuditStateAsync(delivery, courier, c);
-            await audit.AppendAsync(home.Id, AuditTypes.LockCommand, Actor(courier), new { deliveryId = id, lockId, action = "unlock" }, c);
-            return null;
-        }, ct);
-        if (decided is not null)
-        {
-            return decided;
-        }
-
-        var sent = await hubs.SendAsync(homeId, lockId, LockAction.Unlock, AccessReference.Delivery(id), ct);
-        if (sent.Ok)
-        {
-            return TypedResults.Ok(new DoorStepResult(id, DeliveryView.StatusName(DeliveryStatus.Unlocked)));
-        }
-
-        // The entry stays consumed: a failed unlock is never retried on the same single use.
-        LogHubRefused(logger, id, sent.Error ?? "unknown");
-        await FailAsync(id, courier, "hub_" + (sent.Error ?? "error"), ct);
-        return Grants.HubProblems.From(sent.Error);
+            return DoorDecision.Send(new DoorCommand(home.Id, await db.FrontDoorIdAsync(home.Id, c), LockAction.Unlock, AccessReference.Delivery(id), Actor(courier)));
+        }, FailDeliveryAsync, ct);
+        return refused is not null ? refused : TypedResults.Ok(new DoorStepResult(id, DeliveryView.StatusName(DeliveryStatus.Unlocked)));
     }
 
     public async Task<DoorResult> LockAsync(Guid id, ClaimsPrincipal courier, CancellationToken ct)
     {
-        // Only a delivery of this courier's carrier exists for them (404 otherwise, as for the other door steps).
-        var carrierId = courier.CarrierId();
-        if (await db.Deliveries.AsNoTracking().SingleOrDefaultAsync(d => d.Id == id && d.CarrierId == carrierId, ct) is not { } delivery)
+        Delivery? stop = null;
+        var refused = await doors.RunAsync(async c =>
         {
-            return Problems.NotFound();
-        }
+            // Only a delivery of this courier's carrier exists for them (404 otherwise, as for the other door steps).
+            var carrierId = courier.CarrierId();
+            if (await db.Deliveries.AsNoTracking().SingleOrDefaultAsync(d => d.Id == id && d.CarrierId == carrierId, c) is not { } delivery)
+            {
+                return Problems.NotFound();
+            }
 
-        var homeId = delivery.HomeId;
-        if (delivery.CourierId != courier.UserId())
-        {
-            return Problems.Denied(ReasonCodes.NotAssigned);
-        }
+            if (delivery.CourierId != courier.UserId())
+            {
+                return Problems.Denied(ReasonCodes.NotAssigned);
+            }
 
-        if (delivery.Status is not (DeliveryStatus.Unlocked or DeliveryStatus.DoorOpened or DeliveryStatus.DoorClosed or DeliveryStatus.Locked))
-        {
-            return Problems.Conflict("invalid_transition", "There is no open entry to lock.");
-        }
+            if (delivery.Status is not (DeliveryStatus.Unlocked or DeliveryStatus.DoorOpened or DeliveryStatus.DoorClosed or DeliveryStatus.Locked))
+            {
+                return Problems.Conflict("invalid_transition", "There is no open entry to lock.");
+            }
 
-        var lockId = await db.FrontDoorIdAsync(homeId, ct);
-        await db.WriteAsync(audit, async c =>
-        {
-            await audit.AppendAsync(homeId, AuditTypes.LockCommand, Actor(courier), new { deliveryId = id, lockId, action = "lock" }, c);
-            return true;
-        }, ct);
-        var sent = await hubs.SendAsync(homeId, lockId, LockAction.Lock, AccessReference.Delivery(id), ct);
-        return sent.Ok ? TypedResults.Ok(CourierApi.Result(delivery)) : Grants.HubProblems.From(sent.Error);
+            stop = delivery;
+            return DoorDecision.Send(new DoorCommand(delivery.HomeId, await db.FrontDoorIdAsync(delivery.HomeId, c), LockAction.Lock, AccessReference.Delivery(id), Actor(courier)));
+        }, failed: null, ct);
+        // A relock the hub did not carry out leaves the delivery as it is: the hub relocks on its own and raises an alarm if it cannot.
+        return refused is not null ? refused : TypedResults.Ok(CourierApi.Result(stop!));
     }
 
     /// <summary>
@@ -177,23 +160,17 @@ internal sealed partial class CourierDoor(
         audit.AppendAsync(d.HomeId, AuditTypes.DeliveryStateChanged, Actor(courier),
             new { deliveryId = d.Id, status = DeliveryView.StatusName(d.Status) }, ct);
 
-    private async Task FailAsync(Guid id, ClaimsPrincipal courier, string reason, CancellationToken ct)
+    /// <summary>The entry is spent without the door having opened: the delivery fails, and the carrier re-plans it.</summary>
+    private async Task FailDeliveryAsync(DoorCommand command, string error, CancellationToken ct)
     {
-        await db.WriteAsync(audit, async c =>
+        var delivery = await db.Deliveries.SingleAsync(d => d.Id == command.Reference.Id, ct);
+        if (!delivery.IsTerminal)
         {
-            var delivery = await db.Deliveries.SingleAsync(d => d.Id == id, c);
-            if (!delivery.IsTerminal)
-            {
-                delivery.Fail(reason, time.GetUtcNow());
-                await audit.AppendAsync(delivery.HomeId, AuditTypes.DeliveryFailed, Actor(courier), new { deliveryId = id, reason }, c);
-            }
-
-            return true;
-        }, CancellationToken.None);
+            var reason = "hub_" + error;
+            delivery.Fail(reason, time.GetUtcNow());
+            await audit.AppendAsync(delivery.HomeId, AuditTypes.DeliveryFailed, command.Actor, new { deliveryId = delivery.Id, reason }, ct);
+        }
     }
 
     private static string Actor(ClaimsPrincipal courier) => "courier:" + courier.UserId();
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Hub did not carry out the unlock of delivery {DeliveryId}: {Error}")]
-    private static partial void LogHubRefused(ILogger logger, Guid deliveryId, string error);
 }

@@ -11,7 +11,8 @@ internal static class DatabaseSetup
     public static IHostApplicationBuilder AddDatabase(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<SqlitePragmas>();
-        builder.Services.AddSingleton(sp => new SqliteWriter(ConnectionString(sp), sp.GetRequiredService<ILogger<SqliteWriter>>()));
+        builder.Services.AddSingleton(sp =>
+            new SqliteWriter(ConnectionString(sp), sp.GetServices<IWriteConsequence>(), sp.GetRequiredService<ILogger<SqliteWriter>>()));
         // Pooled: building a context per request was ~8 % of an unlock's CPU (bench/Threshold.Bench under perf).
         builder.Services.AddDbContextPool<ThresholdDbContext>((sp, options) =>
             options.UseSqlite(ConnectionString(sp)).AddInterceptors(sp.GetRequiredService<SqlitePragmas>()));

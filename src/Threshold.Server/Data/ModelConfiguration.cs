@@ -5,6 +5,7 @@ using Threshold.Protocol.Credentials;
 using Threshold.Server.Accounts;
 using Threshold.Server.Audit;
 using Threshold.Server.Carriers;
+using Threshold.Server.Auth;
 using Threshold.Server.Homes;
 
 namespace Threshold.Server.Data;
@@ -145,9 +146,9 @@ internal sealed class GrantConfiguration : IEntityTypeConfiguration<Threshold.Do
     }
 }
 
-internal sealed class CredentialConfiguration : IEntityTypeConfiguration<Grants.Credential>
+internal sealed class CredentialConfiguration : IEntityTypeConfiguration<Keypad.Credential>
 {
-    public void Configure(EntityTypeBuilder<Grants.Credential> b)
+    public void Configure(EntityTypeBuilder<Keypad.Credential> b)
     {
         b.HasOne<Home>().WithMany().HasForeignKey(c => c.HomeId);
         b.HasIndex(c => c.HomeId);

@@ -11,7 +11,8 @@ namespace Threshold.Server.Data;
 /// write path at about one fsync per request (measured: bench/Threshold.Bench). Requests queue here in order; the
 /// writer runs whatever is queued in one IMMEDIATE transaction, each request inside its own savepoint (a failing
 /// request rolls back alone), commits once, and only then tells each request its result. Nobody hears "done" before
-/// their change is on disk.
+/// their change is on disk. What follows from a write (<see cref="IWriteConsequence"/>: the live feed, a resend of the
+/// hub's credential set) is staged inside it and runs only once it has committed.
 /// </summary>
 internal sealed partial class SqliteWriter : IAsyncDisposable, IDisposable
 {
@@ -20,14 +21,16 @@ internal sealed partial class SqliteWriter : IAsyncDisposable, IDisposable
 
     private readonly Channel<IWork> queue = Channel.CreateUnbounded<IWork>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SqliteConnection connection;
+    private readonly IWriteConsequence[] consequences;
     private readonly ILogger<SqliteWriter> logger;
     private readonly Task loop;
 
     // What request contexts return to after their turn on the writer's connection.
     private readonly string connectionString;
 
-    public SqliteWriter(string connectionString, ILogger<SqliteWriter> logger)
+    public SqliteWriter(string connectionString, IEnumerable<IWriteConsequence> consequences, ILogger<SqliteWriter> logger)
     {
+        this.consequences = [.. consequences];
         this.logger = logger;
         // Its own connection, outside the pool, open for the writer's lifetime.
         connection = new SqliteConnection(new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString());
@@ -38,7 +41,7 @@ internal sealed partial class SqliteWriter : IAsyncDisposable, IDisposable
     public Task<T> RunAsync<T>(ThresholdDbContext db, AuditTrail audit, Func<CancellationToken, Task<T>> work, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        var item = new Work<T>(db, audit, work, ExecutionContext.Capture(), ct);
+        var item = new Work<T>(this, db, audit, work, ExecutionContext.Capture(), ct);
         if (!queue.Writer.TryWrite(item))
         {
             throw new ObjectDisposedException(nameof(SqliteWriter));
@@ -144,6 +147,9 @@ internal sealed partial class SqliteWriter : IAsyncDisposable, IDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "A write batch of {Count} requests failed to commit")]
     private static partial void LogBatchFailed(ILogger logger, int count, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "A consequence of a committed write failed")]
+    private static partial void LogConsequenceFailed(ILogger logger, Exception exception);
+
     private interface IWork
     {
         /// <summary>True (and the request is told) if the request gave up while it waited.</summary>
@@ -158,9 +164,11 @@ internal sealed partial class SqliteWriter : IAsyncDisposable, IDisposable
     }
 
     private sealed class Work<T>(
-        ThresholdDbContext db, AuditTrail audit, Func<CancellationToken, Task<T>> work, ExecutionContext? context, CancellationToken ct) : IWork
+        SqliteWriter writer, ThresholdDbContext db, AuditTrail audit, Func<CancellationToken, Task<T>> work, ExecutionContext? context, CancellationToken ct)
+        : IWork
     {
         private readonly TaskCompletionSource<T> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly List<Action> afterCommit = [];
         private T? result;
 
         public Task<T> Task => completion.Task;
@@ -176,13 +184,22 @@ internal sealed partial class SqliteWriter : IAsyncDisposable, IDisposable
             {
                 await db.Database.UseTransactionAsync(tx, ct);
                 result = await StartWork();
+                foreach (var consequence in writer.consequences)
+                {
+                    if (await consequence.StageAsync(db, ct) is { } then)
+                    {
+                        afterCommit.Add(then);
+                    }
+                }
+
                 await db.SaveChangesAsync(ct);
             }
             catch (Exception e)
             {
-                // Undone with the savepoint: forget its tracked changes and unwritten audit entries too.
+                // Undone with the savepoint: forget its tracked changes, unwritten audit entries and staged consequences too.
                 db.ChangeTracker.Clear();
                 audit.Discard();
+                afterCommit.Clear();
                 failure = e;
             }
             finally
@@ -219,6 +236,19 @@ internal sealed partial class SqliteWriter : IAsyncDisposable, IDisposable
         public void Committed()
         {
             audit.PublishCommitted();
+            foreach (var then in afterCommit)
+            {
+                try
+                {
+                    then();
+                }
+                catch (Exception e)
+                {
+                    // The write is on disk either way: its caller still hears "done".
+                    LogConsequenceFailed(writer.logger, e);
+                }
+            }
+
             completion.TrySetResult(result!);
         }
 

@@ -7,6 +7,7 @@ using Threshold.Domain.Deliveries;
 using Threshold.Server.Accounts;
 using Threshold.Server.Audit;
 using Threshold.Server.Carriers;
+using Threshold.Server.Auth;
 using Threshold.Server.Homes;
 
 namespace Threshold.Server.Data;
@@ -27,7 +28,7 @@ internal sealed class ThresholdDbContext(DbContextOptions<ThresholdDbContext> op
     public DbSet<Hubs.Hub> Hubs => Set<Hubs.Hub>();
     public DbSet<Hubs.PairingCode> PairingCodes => Set<Hubs.PairingCode>();
     public DbSet<Threshold.Domain.Grants.Grant> Grants => Set<Threshold.Domain.Grants.Grant>();
-    public DbSet<Grants.Credential> Credentials => Set<Grants.Credential>();
+    public DbSet<Keypad.Credential> Credentials => Set<Keypad.Credential>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -10,6 +10,7 @@ using Threshold.Server.Audit;
 using Threshold.Server.Auth;
 using Threshold.Server.Data;
 using Threshold.Server.Infrastructure;
+using Threshold.Server.Keypad;
 
 namespace Threshold.Server.Deliveries;
 
@@ -28,7 +29,7 @@ internal static class DeliveriesApi
 
     public static async Task<Results<Created<DeliveryView>, ProblemHttpResult>> Create(
         CreateDeliveryRequest body, ClaimsPrincipal carrier, ThresholdDbContext db, AuditTrail audit,
-        IOptions<AccessOptions> access, Grants.CredentialSet credentials, Grants.CredentialSync sync, TimeProvider time, CancellationToken ct)
+        IOptions<AccessOptions> access, CodeVault vault, TimeProvider time, CancellationToken ct)
     {
         if (Check.First(
                 Check.Text(body.HomeAccessId, "homeAccessId", 64),
@@ -90,8 +91,8 @@ internal static class DeliveriesApi
             db.Deliveries.Add(delivery);
             if (keypad)
             {
-                var code = KeypadCodes.Generate(KeypadCodes.DeliveryLength, await credentials.CodesInUseAsync(delivery.HomeId, c));
-                db.Credentials.Add(new Grants.Credential { Id = delivery.Id, HomeId = delivery.HomeId, Kind = Grants.CredentialKind.Delivery, ProtectedCode = credentials.Protect(code) });
+                var code = await vault.IssueAsync(delivery.HomeId, requested: null, KeypadCodes.DeliveryLength, c);
+                db.Credentials.Add(new Credential { Id = delivery.Id, HomeId = delivery.HomeId, Kind = CredentialKind.Delivery, ProtectedCode = vault.Protect(code) });
             }
 
             await audit.AppendAsync(delivery.HomeId, AuditTypes.DeliveryScheduled, "carrier:" + carrierId,
@@ -101,11 +102,6 @@ internal static class DeliveriesApi
         if (refused is not null)
         {
             return refused;
-        }
-
-        if (keypad)
-        {
-            sync.Request(delivery.HomeId);
         }
 
         return TypedResults.Created($"/api/v1/deliveries/{delivery.Id}", DeliveryView.From(delivery));
@@ -139,16 +135,9 @@ internal static class DeliveriesApi
     }
 
     public static async Task<Results<Ok<DeliveryView>, ProblemHttpResult>> Cancel(
-        Guid id, ClaimsPrincipal carrier, ThresholdDbContext db, AuditTrail audit, Grants.CredentialSync sync, TimeProvider time, CancellationToken ct)
-    {
-        var result = await Transition(db, audit, id, carrier.CarrierId(), AuditTypes.DeliveryCancelled, new { }, d => d.Cancel(time.GetUtcNow()), ct);
-        if (result.Result is Ok<DeliveryView> ok)
-        {
-            await sync.RequestIfKeypadAsync(db, id, ok.Value!.HomeId, ct);
-        }
-
-        return result;
-    }
+        Guid id, ClaimsPrincipal carrier, ThresholdDbContext db, AuditTrail audit, TimeProvider time, CancellationToken ct) =>
+        // A keypad delivery's code leaves the hub's set once this commits (Keypad/CredentialSetChanges.cs).
+        await Transition(db, audit, id, carrier.CarrierId(), AuditTypes.DeliveryCancelled, new { }, d => d.Cancel(time.GetUtcNow()), ct);
 
     private static async Task<Results<Ok<DeliveryView>, ProblemHttpResult>> Transition(
         ThresholdDbContext db, AuditTrail audit, Guid id, Guid carrierId, string auditType, object data, Action<Delivery> change, CancellationToken ct) =>

@@ -5,8 +5,11 @@ using Threshold.Server.Data;
 
 namespace Threshold.Server.Deliveries;
 
-/// <summary>Marks deliveries whose window ended unused as expired (and audits it), once a minute.</summary>
-internal sealed partial class DeliveryExpiry(IServiceScopeFactory scopes, Grants.CredentialSync sync, TimeProvider time, ILogger<DeliveryExpiry> logger) : BackgroundService
+/// <summary>
+/// Marks deliveries whose window ended unused as expired (and audits it), once a minute; a keypad delivery's code
+/// leaves the hub's set with that write (Keypad/CredentialSetChanges.cs).
+/// </summary>
+internal sealed partial class DeliveryExpiry(IServiceScopeFactory scopes, TimeProvider time, ILogger<DeliveryExpiry> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -44,14 +47,9 @@ internal sealed partial class DeliveryExpiry(IServiceScopeFactory scopes, Grants
                     new { deliveryId = delivery.Id, status = DeliveryView.StatusName(delivery.Status) }, c);
             }
 
-            return due;
+            return due.Count;
         }, ct);
-        foreach (var delivery in expired)
-        {
-            await sync.RequestIfKeypadAsync(db, delivery.Id, delivery.HomeId, ct);
-        }
-
-        return expired.Count;
+        return expired;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Expiring deliveries failed; will retry")]

@@ -5,7 +5,6 @@ using Threshold.Domain;
 using Threshold.Server.Audit;
 using Threshold.Server.Auth;
 using Threshold.Server.Data;
-using Threshold.Server.Homes;
 using Threshold.Server.Infrastructure;
 
 namespace Threshold.Server.Deliveries;
@@ -15,34 +14,23 @@ internal static class HomeDeliveriesApi
 {
     public static IEndpointRouteBuilder MapHomeDeliveries(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/homes/{homeId:guid}/deliveries").WithTags("Deliveries").RequireAuthorization(Policies.Resident);
+        var api = app.MapGroup("/api/v1/homes/{homeId:guid}/deliveries").WithTags("Deliveries").RequireAuthorization(Policies.Resident).RequireHomeMember();
         api.MapGet("/", List);
         api.MapPost("/{id:guid}/decline", Decline);
         return app;
     }
 
     public static async Task<Results<Ok<List<DeliveryView>>, ProblemHttpResult>> List(
-        Guid homeId, ClaimsPrincipal user, ThresholdDbContext db, CancellationToken ct)
+        Guid homeId, ThresholdDbContext db, CancellationToken ct)
     {
-        if (!await db.IsMemberAsync(homeId, user.UserId(), ct))
-        {
-            return Problems.NotFound();
-        }
-
         var list = await db.Deliveries.AsNoTracking().Where(d => d.HomeId == homeId)
             .OrderByDescending(d => d.WindowStart).Take(500).ToListAsync(ct);
         return TypedResults.Ok(list.Select(DeliveryView.From).ToList());
     }
 
     public static async Task<Results<Ok<DeliveryView>, ProblemHttpResult>> Decline(
-        Guid homeId, Guid id, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, Grants.CredentialSync sync, TimeProvider time, CancellationToken ct)
-    {
-        if (!await db.IsMemberAsync(homeId, user.UserId(), ct))
-        {
-            return Problems.NotFound();
-        }
-
-        var result = await db.WriteAsync<Results<Ok<DeliveryView>, ProblemHttpResult>>(audit, async c =>
+        Guid homeId, Guid id, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, TimeProvider time, CancellationToken ct) =>
+        await db.WriteAsync<Results<Ok<DeliveryView>, ProblemHttpResult>>(audit, async c =>
         {
             var delivery = await db.Deliveries.SingleOrDefaultAsync(d => d.Id == id && d.HomeId == homeId, c);
             if (delivery is null)
@@ -62,11 +50,4 @@ internal static class HomeDeliveriesApi
             await audit.AppendAsync(homeId, AuditTypes.DeliveryDeclined, "user:" + user.UserId(), new { deliveryId = id }, c);
             return TypedResults.Ok(DeliveryView.From(delivery));
         }, ct);
-        if (result.Result is Ok<DeliveryView>)
-        {
-            await sync.RequestIfKeypadAsync(db, id, homeId, ct);
-        }
-
-        return result;
-    }
 }

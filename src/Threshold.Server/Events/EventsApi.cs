@@ -1,11 +1,9 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Threshold.Server.Auth;
 using Threshold.Server.Data;
-using Threshold.Server.Homes;
 using Threshold.Server.Infrastructure;
 
 namespace Threshold.Server.Events;
@@ -15,20 +13,15 @@ internal static class EventsApi
 {
     public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/homes/{homeId:guid}/events").WithTags("Events").RequireAuthorization(Policies.Resident);
+        var api = app.MapGroup("/api/v1/homes/{homeId:guid}/events").WithTags("Events").RequireAuthorization(Policies.Resident).RequireHomeMember();
         api.MapGet("/", List);
         api.MapGet("/stream", Stream);
         return app;
     }
 
     public static async Task<Results<Ok<List<ActivityItem>>, ProblemHttpResult>> List(
-        Guid homeId, ClaimsPrincipal user, ThresholdDbContext db, CancellationToken ct, long? after = null, int? limit = null)
+        Guid homeId, ThresholdDbContext db, CancellationToken ct, long? after = null, int? limit = null)
     {
-        if (!await db.IsMemberAsync(homeId, user.UserId(), ct))
-        {
-            return Problems.NotFound();
-        }
-
         if (limit is < 1 or > 500)
         {
             return Problems.Invalid("invalid_field", "'limit' must be 1–500.", "limit");
@@ -42,13 +35,8 @@ internal static class EventsApi
     /// new entry as it commits. The event id is the audit sequence number.
     /// </summary>
     public static async Task<Results<ServerSentEventsResult<object>, ProblemHttpResult>> Stream(
-        Guid homeId, ClaimsPrincipal user, ThresholdDbContext db, ActivityBroadcaster broadcaster, HttpRequest request, CancellationToken ct)
+        Guid homeId, ThresholdDbContext db, ActivityBroadcaster broadcaster, HttpRequest request, CancellationToken ct)
     {
-        if (!await db.IsMemberAsync(homeId, user.UserId(), ct))
-        {
-            return Problems.NotFound();
-        }
-
         long? resumeAfter = long.TryParse(request.Headers["Last-Event-ID"], out var last) && last >= 0 ? last : null;
         // Subscribe before replaying, so nothing committed in between is missed; duplicates are skipped by seq.
         var subscription = broadcaster.Subscribe(homeId);

@@ -10,8 +10,8 @@ using Threshold.Server.Accounts;
 using Threshold.Server.Audit;
 using Threshold.Server.Auth;
 using Threshold.Server.Data;
-using Threshold.Server.Homes;
 using Threshold.Server.Infrastructure;
+using Threshold.Server.Keypad;
 
 namespace Threshold.Server.Grants;
 
@@ -32,7 +32,7 @@ internal static class GrantsApi
 {
     public static IEndpointRouteBuilder MapGrants(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/homes/{homeId:guid}/grants").WithTags("Grants").RequireAuthorization(Policies.Resident);
+        var api = app.MapGroup("/api/v1/homes/{homeId:guid}/grants").WithTags("Grants").RequireAuthorization(Policies.Resident).RequireHomeMember();
         api.MapPost("/", Create);
         api.MapGet("/", List);
         api.MapDelete("/{id:guid}", Revoke);
@@ -40,14 +40,9 @@ internal static class GrantsApi
     }
 
     public static async Task<Results<Created<GrantView>, ProblemHttpResult>> Create(
-        Guid homeId, CreateGrantRequest body, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, CredentialSet credentials,
-        CredentialSync sync, UserManager<AppUser> users, TimeProvider time, CancellationToken ct)
+        Guid homeId, CreateGrantRequest body, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, CodeVault vault,
+        UserManager<AppUser> users, TimeProvider time, CancellationToken ct)
     {
-        if (!await db.IsMemberAsync(homeId, user.UserId(), ct))
-        {
-            return Problems.NotFound();
-        }
-
         if (Check.First(Check.Text(body.Name, "name", Grant.MaxNameLength), Check.Required(body.Kind, "kind"), Check.Required(body.Schedule, "schedule")) is { } missing)
         {
             return missing;
@@ -97,11 +92,9 @@ internal static class GrantsApi
             if (body.Keypad is { } keypad)
             {
                 var length = (await db.Homes.AsNoTracking().SingleAsync(h => h.Id == homeId, c)).KeypadCodeLength;
-                var inUse = await credentials.CodesInUseAsync(homeId, c);
                 try
                 {
-                    code = keypad.Code ?? KeypadCodes.Generate(length, inUse);
-                    KeypadCodes.Validate(code, length, inUse);
+                    code = await vault.IssueAsync(homeId, keypad.Code, length, c);
                 }
                 catch (DomainException e)
                 {
@@ -112,7 +105,7 @@ internal static class GrantsApi
             credential = new Credential
             {
                 Id = grant.Id, HomeId = homeId, Kind = grant.Kind == GrantKind.Service ? CredentialKind.Service : CredentialKind.Guest,
-                ProtectedCode = code is null ? null : credentials.Protect(code), AppUserId = invitee?.Id,
+                ProtectedCode = code is null ? null : vault.Protect(code), AppUserId = invitee?.Id,
                 Notify = body.Notify ?? true, Film = body.Film ?? true, LockState = code is null ? "none" : "pending",
             };
             db.Grants.Add(grant);
@@ -129,18 +122,13 @@ internal static class GrantsApi
             return refused;
         }
 
-        sync.Request(homeId);
+        // The hub gets the new code once this committed (Keypad/CredentialSetChanges.cs).
         return TypedResults.Created($"/api/v1/homes/{homeId}/grants/{grant.Id}", View(grant, credential!, invitee?.Email) with { KeypadCode = code });
     }
 
     public static async Task<Results<Ok<List<GrantView>>, ProblemHttpResult>> List(
-        Guid homeId, ClaimsPrincipal user, ThresholdDbContext db, CancellationToken ct)
+        Guid homeId, ThresholdDbContext db, CancellationToken ct)
     {
-        if (!await db.IsMemberAsync(homeId, user.UserId(), ct))
-        {
-            return Problems.NotFound();
-        }
-
         var grants = await db.Grants.AsNoTracking().Where(g => g.HomeId == homeId).ToListAsync(ct);
         var creds = await db.Credentials.AsNoTracking().Where(c => c.HomeId == homeId).ToDictionaryAsync(c => c.Id, ct);
         var inviteeIds = creds.Values.Where(c => c.AppUserId != null).Select(c => c.AppUserId!.Value).ToList();
@@ -153,13 +141,8 @@ internal static class GrantsApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
-        Guid homeId, Guid id, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, CredentialSync sync, CancellationToken ct)
+        Guid homeId, Guid id, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, CancellationToken ct)
     {
-        if (!await db.IsMemberAsync(homeId, user.UserId(), ct))
-        {
-            return Problems.NotFound();
-        }
-
         var result = await db.WriteAsync<ProblemHttpResult?>(audit, async c =>
         {
             var grant = await db.Grants.SingleOrDefaultAsync(g => g.Id == id && g.HomeId == homeId, c);
@@ -187,7 +170,7 @@ internal static class GrantsApi
             return result;
         }
 
-        sync.Request(homeId);
+        // Off the lock within seconds: the revocation is a change to the hub's set (Keypad/CredentialSetChanges.cs).
         return TypedResults.NoContent();
     }
 

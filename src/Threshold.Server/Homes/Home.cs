@@ -65,19 +65,6 @@ internal sealed class Home
     }
 }
 
-internal enum HomeRole
-{
-    Owner,
-    Member,
-}
-
-internal sealed class HomeMember
-{
-    public Guid HomeId { get; set; }
-    public Guid UserId { get; set; }
-    public HomeRole Role { get; set; }
-}
-
 internal sealed class DoorLock
 {
     public Guid Id { get; set; }

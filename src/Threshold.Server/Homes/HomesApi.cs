@@ -25,8 +25,6 @@ internal sealed record HomeState(
     bool HubOnline, bool CameraLive, bool LockoutActive, DateTimeOffset? LockoutUntil, IReadOnlyList<LockView> Locks);
 
 /// <summary><c>until</c> is an ISO 8601 instant with its offset, parsed like a delivery window (a bare local time is refused).</summary>
-internal sealed record KeypadSettingsRequest(int? CodeLength);
-
 internal sealed record LockoutRequest(string? Until);
 
 internal static class HomesApi
@@ -36,10 +34,10 @@ internal static class HomesApi
         var api = app.MapGroup("/api/v1/homes").WithTags("Homes").RequireAuthorization(Policies.Resident);
         api.MapPost("/", Create);
         api.MapGet("/", List);
-        api.MapGet("/{homeId:guid}", Get);
-        api.MapPut("/{homeId:guid}/lockout", StartLockout);
-        api.MapDelete("/{homeId:guid}/lockout", EndLockout);
-        api.MapPut("/{homeId:guid}/keypad", SetKeypad);
+        var home = api.MapGroup("/{homeId:guid}").RequireHomeMember();
+        home.MapGet("/", Get);
+        home.MapPut("/lockout", StartLockout);
+        home.MapDelete("/lockout", EndLockout);
         return app;
     }
 
@@ -93,13 +91,8 @@ internal static class HomesApi
     }
 
     public static async Task<Results<Ok<HomeState>, ProblemHttpResult>> Get(
-        Guid homeId, ClaimsPrincipal user, ThresholdDbContext db, IHubGateway hubs, CancellationToken ct)
+        Guid homeId, ThresholdDbContext db, IHubGateway hubs, CancellationToken ct)
     {
-        if (!await db.IsMemberAsync(homeId, user.UserId(), ct))
-        {
-            return Problems.NotFound();
-        }
-
         var home = await db.Homes.AsNoTracking().SingleAsync(h => h.Id == homeId, ct);
         var locks = await db.Locks.AsNoTracking().Where(l => l.HomeId == homeId)
             .Select(l => new LockView(l.Id, l.Name, l.State, l.Door)).ToListAsync(ct);
@@ -108,14 +101,10 @@ internal static class HomesApi
             hub.Online, hub.CameraLive, home.LockoutActive, home.LockoutUntil, locks));
     }
 
+    /// <summary>Suspends every non-resident access at once; the hub holds it too (slots disabled, unlocks refused), also while offline.</summary>
     public static async Task<Results<NoContent, ProblemHttpResult>> StartLockout(
-        Guid homeId, LockoutRequest? body, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, Grants.CredentialSync sync, TimeProvider time, CancellationToken ct)
+        Guid homeId, LockoutRequest? body, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, TimeProvider time, CancellationToken ct)
     {
-        if (!await db.IsMemberAsync(homeId, user.UserId(), ct))
-        {
-            return Problems.NotFound();
-        }
-
         DateTimeOffset? until = null;
         if (body?.Until is not null)
         {
@@ -139,48 +128,17 @@ internal static class HomesApi
             await audit.AppendAsync(homeId, AuditTypes.LockoutStarted, "user:" + user.UserId(), new { until }, c);
             return true;
         }, ct);
-        // The hub holds the lockout too (slots disabled, unlocks refused), also while offline.
-        sync.Request(homeId);
         return TypedResults.NoContent();
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> EndLockout(
-        Guid homeId, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, Grants.CredentialSync sync, CancellationToken ct)
+        Guid homeId, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, CancellationToken ct)
     {
-        if (!await db.IsMemberAsync(homeId, user.UserId(), ct))
-        {
-            return Problems.NotFound();
-        }
-
         await db.WriteAsync(audit, async c =>
         {
             var home = await db.Homes.SingleAsync(h => h.Id == homeId, c);
             home.EndLockout();
             await audit.AppendAsync(homeId, AuditTypes.LockoutEnded, "user:" + user.UserId(), new { }, c);
-            return true;
-        }, ct);
-        sync.Request(homeId);
-        return TypedResults.NoContent();
-    }
-
-    /// <summary>Owner setting: digits in new guest and service codes (4–8; deliveries always use 8).</summary>
-    public static async Task<Results<NoContent, ProblemHttpResult>> SetKeypad(
-        Guid homeId, KeypadSettingsRequest body, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, CancellationToken ct)
-    {
-        if (!await db.IsOwnerAsync(homeId, user.UserId(), ct))
-        {
-            return Problems.NotFound();
-        }
-
-        if (body.CodeLength is not (>= 4 and <= 8))
-        {
-            return Problems.Invalid("invalid_field", "'codeLength' must be 4–8.", "codeLength");
-        }
-
-        await db.WriteAsync(audit, async c =>
-        {
-            (await db.Homes.SingleAsync(h => h.Id == homeId, c)).SetKeypadCodeLength(body.CodeLength.Value);
-            await audit.AppendAsync(homeId, AuditTypes.KeypadSettingsChanged, "user:" + user.UserId(), new { codeLength = body.CodeLength }, c);
             return true;
         }, ct);
         return TypedResults.NoContent();

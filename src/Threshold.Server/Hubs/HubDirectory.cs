@@ -9,7 +9,7 @@ internal sealed record HubEntry(Guid Id, string SealingKey, bool Online, bool Ca
 
 /// <summary>
 /// Which hub serves each home, kept in memory: every unlock asks twice (checks, then the command), and a database
-/// round trip each time was measurable (bench/Threshold.Bench.EndToEnd); credential sync asks too. Whoever changes a hub row calls
+/// round trip each time was measurable (bench/Threshold.Bench.EndToEnd). Whoever changes a hub row calls
 /// <see cref="Forget"/> after the commit; a read racing with that change is not cached.
 /// </summary>
 internal sealed class HubDirectory(IServiceScopeFactory scopes)
@@ -25,16 +25,25 @@ internal sealed class HubDirectory(IServiceScopeFactory scopes)
         }
 
         var seen = Volatile.Read(ref generation);
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
-        var entry = await db.Hubs.AsNoTracking().Where(h => h.HomeId == homeId).OrderByDescending(h => h.PairedAt)
-            .Select(h => new HubEntry(h.Id, h.SealingKey, h.Online, h.CameraLive)).FirstOrDefaultAsync(ct);
+        var entry = await ReadAsync(homeId, ct);
         if (Volatile.Read(ref generation) == seen)
         {
             byHome.TryAdd(homeId, entry);
         }
 
         return entry;
+    }
+
+    /// <summary>
+    /// What the database holds now, past the cache: for a credential sync, which is requested the moment a write commits
+    /// (the hub's "online" among them), before its writer has had the chance to call <see cref="Forget"/>.
+    /// </summary>
+    public async Task<HubEntry?> ReadAsync(Guid homeId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
+        return await db.Hubs.AsNoTracking().Where(h => h.HomeId == homeId).OrderByDescending(h => h.PairedAt)
+            .Select(h => new HubEntry(h.Id, h.SealingKey, h.Online, h.CameraLive)).FirstOrDefaultAsync(ct);
     }
 
     /// <summary>Drops what is known of the home's hub; call after committing a change to it.</summary>

@@ -14,7 +14,7 @@ namespace Threshold.Server.Hubs;
 /// then acknowledged) and retained state (online/offline, camera).
 /// </summary>
 internal sealed partial class HubInbox(
-    HubLink link, IServiceScopeFactory scopes, HubDirectory directory, Grants.CredentialSync credentials, TimeProvider time, ILogger<HubInbox> logger) : BackgroundService
+    HubLink link, IServiceScopeFactory scopes, HubDirectory directory, TimeProvider time, ILogger<HubInbox> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -75,7 +75,7 @@ internal sealed partial class HubInbox(
         }
 
         var audit = services.GetRequiredService<AuditTrail>();
-        var devices = services.GetRequiredService<DeviceEvents>();
+        var events = services.GetRequiredService<HubEventRecorder>();
         await db.WriteAsync(audit, async c =>
         {
             var tracked = await db.Hubs.SingleAsync(h => h.Id == hub.Id, c);
@@ -96,7 +96,7 @@ internal sealed partial class HubInbox(
                     continue;
                 }
 
-                await devices.RecordHubEventAsync(hub.HomeId, evt, raw, actor, c);
+                await events.RecordAsync(hub.HomeId, evt, raw, actor, c);
             }
 
             tracked.BatchApplied(batch.Seq, time.GetUtcNow());
@@ -122,7 +122,6 @@ internal sealed partial class HubInbox(
         }
 
         var audit = services.GetRequiredService<AuditTrail>();
-        Guid? homeId = null;
         await db.WriteAsync(audit, async c =>
         {
             var hub = await db.Hubs.SingleOrDefaultAsync(h => h.Id == message.HubId, c);
@@ -131,22 +130,17 @@ internal sealed partial class HubInbox(
                 return false;
             }
 
-            // Only a hub that comes (back) online needs the set again; its retained state on every bolt change does not.
-            homeId = hub.Online ? null : hub.HomeId;
             if (hub.Online != state.Online)
             {
                 await audit.AppendAsync(hub.HomeId, AuditTypes.HubConnection, "hub:" + hub.Id, new { online = state.Online }, c);
             }
 
+            // A hub that comes (back) online gets the complete current set once this commits (Keypad/CredentialSetChanges.cs):
+            // offline changes converge there.
             hub.Reported(state.Online, state.CameraLive, time.GetUtcNow());
             return true;
         }, ct);
         directory.Forget(known.HomeId);
-        if (state.Online && homeId is { } home)
-        {
-            // A hub that (re)connects gets the complete current set: offline changes converge here.
-            credentials.Request(home);
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected message from hub {HubId}: {Reason}")]

@@ -24,11 +24,7 @@ internal static class HubsSetup
         });
         services.AddHostedService(sp => sp.GetRequiredService<HubLink>());
         services.AddHostedService<HubInbox>();
-        services.AddScoped<DeviceEvents>();
-        services.AddScoped<Grants.KeypadEvents>();
-        services.AddScoped<Grants.CredentialSet>();
-        services.AddSingleton<Grants.CredentialSync>();
-        services.AddHostedService(sp => sp.GetRequiredService<Grants.CredentialSync>());
+        services.AddScoped<HubEventRecorder>();
         services.AddSingleton<HubDirectory>();
         services.AddSingleton<IHubGateway, MqttHubGateway>();
         services.Configure<RateLimiterOptions>(o => o.AddPolicy(PairingApi.RateLimit, ctx =>

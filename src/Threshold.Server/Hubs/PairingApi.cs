@@ -9,7 +9,6 @@ using Threshold.Protocol.Topics;
 using Threshold.Server.Audit;
 using Threshold.Server.Auth;
 using Threshold.Server.Data;
-using Threshold.Server.Homes;
 using Threshold.Server.Infrastructure;
 
 namespace Threshold.Server.Hubs;
@@ -23,7 +22,7 @@ internal static class PairingApi
 
     public static IEndpointRouteBuilder MapPairing(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/v1/homes/{homeId:guid}/pairing-codes", CreateCode).WithTags("Hubs").RequireAuthorization(Policies.Resident);
+        app.MapPost("/api/v1/homes/{homeId:guid}/pairing-codes", CreateCode).WithTags("Hubs").RequireAuthorization(Policies.Resident).RequireHomeOwner();
         app.MapPost(PairingEndpoint.Path, Pair).WithTags("Hubs").AllowAnonymous().RequireRateLimiting(RateLimit);
         return app;
     }
@@ -31,11 +30,6 @@ internal static class PairingApi
     public static async Task<Results<Created<PairingCodeView>, ProblemHttpResult>> CreateCode(
         Guid homeId, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, TimeProvider time, CancellationToken ct)
     {
-        if (!await db.IsOwnerAsync(homeId, user.UserId(), ct))
-        {
-            return Problems.NotFound();
-        }
-
         var code = Secrets.PairingCode();
         var expires = time.GetUtcNow() + CodeLifetime;
         await db.WriteAsync(audit, async c =>
@@ -74,7 +68,7 @@ internal static class PairingApi
         var password = Secrets.Password();
         var now = time.GetUtcNow();
         var retired = new List<Guid>();
-        var paired = await db.WriteAsync<(Hub, Home)?>(audit, async c =>
+        var paired = await db.WriteAsync<(Hub Hub, Guid HomeId, string TimeZone)?>(audit, async c =>
         {
             var code = await db.PairingCodes.SingleOrDefaultAsync(p => p.CodeHash == hash, c);
             if (code is null || code.UsedAt is not null || code.ExpiresAt <= now)
@@ -91,17 +85,17 @@ internal static class PairingApi
             db.Hubs.Add(hub);
             await audit.AppendAsync(code.HomeId, AuditTypes.HubPaired, "hub:" + hub.Id,
                 new { hubId = hub.Id, hub.Name, signingKid = KeyEncoding.KeyId(hub.SigningKey), replaced = previous.Select(p => p.Id) }, c);
-            return (hub, await db.Homes.AsNoTracking().SingleAsync(h => h.Id == code.HomeId, c));
+            return (hub, code.HomeId, await db.Homes.AsNoTracking().Where(h => h.Id == code.HomeId).Select(h => h.TimeZone).SingleAsync(c));
         }, ct);
 
-        if (paired is not var (newHub, home))
+        if (paired is not var (newHub, homeId, timeZone))
         {
             // Unknown, used and expired codes look the same to a guesser.
             return Problems.Create(StatusCodes.Status404NotFound, PairingEndpoint.InvalidCode, "This pairing code is not valid.");
         }
 
-        directory.Forget(home.Id);
-        await broker.DisconnectRetiredAsync(home.Id, newHub.Id);
+        directory.Forget(homeId);
+        await broker.DisconnectRetiredAsync(homeId, newHub.Id);
         try
         {
             await provisioner.ProvisionHubAsync(newHub.Id, password, retired, ct);
@@ -112,9 +106,9 @@ internal static class PairingApi
             return Problems.Create(StatusCodes.Status503ServiceUnavailable, PairingEndpoint.BrokerUnavailable, "The MQTT broker could not create the hub's account; pair again with a new code.");
         }
 
-        var locks = await db.Locks.AsNoTracking().Where(l => l.HomeId == home.Id).Select(l => new PairedLock(l.Id, l.Name)).ToListAsync(ct);
+        var locks = await db.Locks.AsNoTracking().Where(l => l.HomeId == homeId).Select(l => new PairedLock(l.Id, l.Name)).ToListAsync(ct);
         var m = mqtt.Value;
-        return TypedResults.Ok(new PairingResponse(newHub.Id, home.Id, locks, home.TimeZone, ServerSigningKey.Issuer,
+        return TypedResults.Ok(new PairingResponse(newHub.Id, homeId, locks, timeZone, ServerSigningKey.Issuer,
             [new ServerKey(serverKey.KeyId, serverKey.PublicSpki)],
             new PairingMqtt(m.PublicHost ?? m.Host, broker.Port, newHub.MqttUsername, password, HubTopics.Prefix(newHub.Id))));
     }

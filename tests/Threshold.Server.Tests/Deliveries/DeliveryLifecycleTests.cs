@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Threshold.Server.Deliveries;
 using Threshold.Server.Hubs;
 using Threshold.Server.Tests.Support;
 
@@ -157,7 +158,7 @@ public sealed class DeliveryLifecycleTests : IAsyncLifetime
         Assert.True(Threshold.Protocol.Events.HubEventJson.TryRead(raw, out var evt, out var error), error);
         await Threshold.Server.Data.WriteScope.WriteAsync(db, audit, async c =>
         {
-            await scope.ServiceProvider.GetRequiredService<DeviceEvents>().RecordHubEventAsync(world.HomeId, evt, raw, "hub:test", c);
+            await scope.ServiceProvider.GetRequiredService<HubEventRecorder>().RecordAsync(world.HomeId, evt, raw, "hub:test", c);
             return true;
         }, CancellationToken.None);
     }
@@ -165,7 +166,7 @@ public sealed class DeliveryLifecycleTests : IAsyncLifetime
     private async Task ApplyAsync(DeviceEventKind kind)
     {
         await using var scope = host.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<DeviceEvents>().ApplyAsync(world.HomeId, world.LockId, kind, "hub:test", CancellationToken.None);
+        await scope.ServiceProvider.GetRequiredService<DoorReports>().ApplyAsync(world.HomeId, world.LockId, kind, "hub:test", CancellationToken.None);
     }
 
     private async Task<string?> CarrierStatusAsync()

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Threshold.Server.Auth;
 using Threshold.Server.Data;
-using Threshold.Server.Homes;
 
 namespace Threshold.Server.Tests.Support;
 

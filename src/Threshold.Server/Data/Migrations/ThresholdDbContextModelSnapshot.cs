@@ -464,7 +464,7 @@ namespace Threshold.Server.Data.Migrations
                     b.ToTable("Enrolments");
                 });
 
-            modelBuilder.Entity("Threshold.Server.Grants.Credential", b =>
+            modelBuilder.Entity("Threshold.Server.Keypad.Credential", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -581,7 +581,7 @@ namespace Threshold.Server.Data.Migrations
                     b.ToTable("Homes");
                 });
 
-            modelBuilder.Entity("Threshold.Server.Homes.HomeMember", b =>
+            modelBuilder.Entity("Threshold.Server.Auth.HomeMember", b =>
                 {
                     b.Property<Guid>("HomeId")
                         .HasColumnType("TEXT");
@@ -794,7 +794,7 @@ namespace Threshold.Server.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Threshold.Server.Grants.Credential", b =>
+            modelBuilder.Entity("Threshold.Server.Keypad.Credential", b =>
                 {
                     b.HasOne("Threshold.Server.Homes.Home", null)
                         .WithMany()
@@ -812,7 +812,7 @@ namespace Threshold.Server.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Threshold.Server.Homes.HomeMember", b =>
+            modelBuilder.Entity("Threshold.Server.Auth.HomeMember", b =>
                 {
                     b.HasOne("Threshold.Server.Homes.Home", null)
                         .WithMany()

@@ -1,31 +1,29 @@
 using Microsoft.EntityFrameworkCore;
 using Threshold.Domain;
-using Threshold.Domain.Deliveries;
 using Threshold.Protocol.Events;
 using Threshold.Server.Audit;
 using Threshold.Server.Data;
-using Threshold.Server.Deliveries;
+using Threshold.Server.Hubs;
 
-namespace Threshold.Server.Grants;
+namespace Threshold.Server.Keypad;
 
 /// <summary>
-/// What the hub reports about keypad credentials (docs/hub-protocol.md): its slot table ("on the lock"
-/// vs "pending" per code) and each keypad entry, matched to the grant or delivery it belongs to.
-/// Runs inside the transaction that applies the hub's batch.
+/// What the hub reports about keypad credentials (docs/hub-protocol.md): its slot table ("on the lock" vs "pending"
+/// per code), codes it cleared as used up, and each keypad entry of a grant. A delivery's keypad entry is the
+/// delivery's door report (<c>Deliveries/DoorReports.cs</c>). Runs inside the transaction that applies the hub's batch.
 /// </summary>
-internal sealed class KeypadEvents(ThresholdDbContext db, AuditTrail audit, TimeProvider time)
+internal sealed class SlotReports(ThresholdDbContext db, AuditTrail audit) : IHubEventHandler
 {
-    public async Task<bool> TryRecordAsync(Guid homeId, HubEvent evt, string actor, CancellationToken ct)
+    public async Task<bool> ApplyAsync(Guid homeId, HubEvent evt, string actor, CancellationToken ct)
     {
         switch (evt)
         {
             case SlotTable table:
                 await SlotTableAsync(homeId, table, ct);
                 return true;
-            case KeypadEntry entry when CredentialId(entry.CredentialId) is { } id:
-                await EntryAsync(homeId, id, entry, actor, ct);
-                return true;
-            case CredentialUsedUp usedUp when CredentialId(usedUp.CredentialId) is { } id:
+            case KeypadEntry entry when CredentialIds.Parse(entry.CredentialId) is { } id:
+                return await EntryAsync(homeId, id, entry, actor, ct);
+            case CredentialUsedUp usedUp when CredentialIds.Parse(usedUp.CredentialId) is { } id:
                 var credential = await db.Credentials.SingleOrDefaultAsync(c => c.Id == id && c.HomeId == homeId, ct);
                 if (credential is not null)
                 {
@@ -43,7 +41,7 @@ internal sealed class KeypadEvents(ThresholdDbContext db, AuditTrail audit, Time
         var reported = new Dictionary<Guid, string>();
         foreach (var slot in table.Slots)
         {
-            if (CredentialId(slot.CredentialId) is { } id)
+            if (CredentialIds.Parse(slot.CredentialId) is { } id)
             {
                 reported[id] = slot.State == SlotStates.Programmed ? "on_lock" : slot.State.Length <= 16 ? slot.State : "pending";
             }
@@ -58,33 +56,18 @@ internal sealed class KeypadEvents(ThresholdDbContext db, AuditTrail audit, Time
         await audit.AppendAsync(homeId, AuditTypes.HubEvent, "hub", new { type = HubEventTypes.SlotTable, slots = reported.Count }, ct);
     }
 
-    private async Task EntryAsync(Guid homeId, Guid credentialId, KeypadEntry entry, string actor, CancellationToken ct)
+    private async Task<bool> EntryAsync(Guid homeId, Guid credentialId, KeypadEntry entry, string actor, CancellationToken ct)
     {
         var credential = await db.Credentials.SingleOrDefaultAsync(c => c.Id == credentialId && c.HomeId == homeId, ct);
         if (credential is null)
         {
             await audit.AppendAsync(homeId, AuditTypes.HubAlarm, actor, new { alarm = "keypad_unknown_credential", credentialId }, ct);
-            return;
+            return true;
         }
 
-        var now = time.GetUtcNow();
         if (credential.Kind == CredentialKind.Delivery)
         {
-            var delivery = await db.Deliveries.SingleAsync(d => d.Id == credentialId, ct);
-            try
-            {
-                delivery.ConsumeEntry(now);
-                delivery.ConfirmEntry(now);
-                await audit.AppendAsync(homeId, AuditTypes.DeliveryStateChanged, actor, new { deliveryId = delivery.Id, status = DeliveryView.StatusName(delivery.Status), via = "keypad" }, ct);
-            }
-            catch (DomainException e)
-            {
-                // The code opened the door although the server would not have: say so loudly.
-                await audit.AppendAsync(homeId, AuditTypes.HubAlarm, actor, new { alarm = "unexpected_keypad_entry", deliveryId = delivery.Id, reason = e.Code }, ct);
-            }
-
-            credential.Active = false;
-            return;
+            return false;
         }
 
         var grant = await db.Grants.SingleOrDefaultAsync(g => g.Id == credentialId, ct);
@@ -106,8 +89,12 @@ internal sealed class KeypadEvents(ThresholdDbContext db, AuditTrail audit, Time
             slot = entry.Slot,
             notify = credential.Notify,
         }, ct);
+        return true;
     }
+}
 
-    // Credential ids in the set are the server's grant and delivery ids; anything else is not one of ours.
-    private static Guid? CredentialId(string id) => Guid.TryParse(id, out var g) ? g : null;
+/// <summary>Credential ids in the set are the server's grant and delivery ids; anything else is not one of ours.</summary>
+internal static class CredentialIds
+{
+    public static Guid? Parse(string id) => Guid.TryParse(id, out var g) ? g : null;
 }

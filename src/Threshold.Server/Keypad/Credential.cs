@@ -1,4 +1,4 @@
-namespace Threshold.Server.Grants;
+namespace Threshold.Server.Keypad;
 
 internal enum CredentialKind
 {

@@ -6,16 +6,18 @@ using Threshold.Protocol;
 using Threshold.Protocol.Commands;
 using Threshold.Protocol.Credentials;
 using Threshold.Protocol.Keys;
+using Threshold.Server.Audit;
 using Threshold.Server.Data;
 using Threshold.Server.Homes;
 using Threshold.Server.Hubs;
 
-namespace Threshold.Server.Grants;
+namespace Threshold.Server.Keypad;
 
 /// <summary>
 /// Pushes a home's complete credential set to its hub, sealed to the hub's key inside a signed command,
-/// whenever it changes and whenever the hub comes (back) online. The set is complete and versioned, so
-/// a repeated or late sync converges instead of piling up.
+/// whenever it changes and whenever the hub comes (back) online — requested by <see cref="CredentialSetChanges"/>
+/// after the write that did either has committed. The set is complete and versioned, so a repeated or late sync
+/// converges instead of piling up; requests for a home already queued are one sync.
 /// </summary>
 internal sealed partial class CredentialSync(
     IServiceScopeFactory scopes, HubDirectory hubs, HubLink link, ServerSigningKey key, IOptions<MqttOptions> options, TimeProvider time, ILogger<CredentialSync> logger)
@@ -29,15 +31,6 @@ internal sealed partial class CredentialSync(
         if (queued.TryAdd(homeId, 0))
         {
             requests.Writer.TryWrite(homeId);
-        }
-    }
-
-    /// <summary>A keypad delivery that ended (cancelled, declined, expired) leaves the hub's set at once.</summary>
-    public async Task RequestIfKeypadAsync(ThresholdDbContext db, Guid deliveryId, Guid homeId, CancellationToken ct)
-    {
-        if (await db.Credentials.AnyAsync(c => c.Id == deliveryId, ct))
-        {
-            Request(homeId);
         }
     }
 
@@ -59,7 +52,7 @@ internal sealed partial class CredentialSync(
 
     public async Task<string> SyncAsync(Guid homeId, CancellationToken ct)
     {
-        if (await hubs.FindAsync(homeId, ct) is not { Online: true } hub)
+        if (await hubs.ReadAsync(homeId, ct) is not { Online: true } hub)
         {
             return ProtocolErrors.HubOffline;
         }
@@ -68,7 +61,7 @@ internal sealed partial class CredentialSync(
         // and an old set replayed later is refused by the hub as stale.
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
-        var home = await db.WriteAsync(scope.ServiceProvider.GetRequiredService<Audit.AuditTrail>(), async c =>
+        var home = await db.WriteAsync(scope.ServiceProvider.GetRequiredService<AuditTrail>(), async c =>
         {
             var tracked = await db.Homes.SingleAsync(h => h.Id == homeId, c);
             tracked.NextCredentialVersion();
@@ -76,7 +69,7 @@ internal sealed partial class CredentialSync(
         }, ct);
 
         var lockId = await db.FrontDoorIdAsync(homeId, ct);
-        var set = await scope.ServiceProvider.GetRequiredService<CredentialSet>().BuildAsync(home, ct);
+        var set = await scope.ServiceProvider.GetRequiredService<CredentialSetBuilder>().BuildAsync(home, ct);
         using var sealingKey = KeyEncoding.ImportEcdhPublicSpki(hub.SealingKey);
         // Validated before sealing: a set the hub would refuse as malformed fails here, with its reason in the log.
         var args = SealedCredentialSet.Seal(sealingKey, hub.Id, set);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Threshold.Domain;
 using Threshold.Domain.Deliveries;
@@ -7,9 +6,10 @@ using Threshold.Protocol.Commands;
 using Threshold.Protocol.Events;
 using Threshold.Server.Audit;
 using Threshold.Server.Data;
-using Threshold.Server.Deliveries;
+using Threshold.Server.Hubs;
+using Threshold.Server.Keypad;
 
-namespace Threshold.Server.Hubs;
+namespace Threshold.Server.Deliveries;
 
 internal enum DeviceEventKind
 {
@@ -21,22 +21,21 @@ internal enum DeviceEventKind
 }
 
 /// <summary>
-/// Applies what a hub reports about a home's lock and door to the stored state, the open delivery
-/// and the audit chain, in one transaction. The hub's signed event batches arrive here.
+/// What the hub reports about the home's door, as far as a delivery is concerned: door and bolt changes move the lock's
+/// stored state and the delivery whose entry is open (unlocked → door opened → closed → locked = completed; jammed =
+/// failed), the hub's record of a delivery's unlock confirms its entry, and a delivery's keypad code typed at the door
+/// is its entry. Runs inside the transaction that applies the hub's batch (<c>Hubs/HubInbox.cs</c>).
 /// </summary>
-internal sealed class DeviceEvents(ThresholdDbContext db, AuditTrail audit, Grants.KeypadEvents keypad, TimeProvider time)
+internal sealed class DoorReports(ThresholdDbContext db, AuditTrail audit, TimeProvider time) : IHubEventHandler
 {
     private static readonly DeliveryStatus[] OpenEntry =
         [DeliveryStatus.Unlocked, DeliveryStatus.DoorOpened, DeliveryStatus.DoorClosed, DeliveryStatus.Locked];
 
+    /// <summary>One door or bolt report in a write of its own (tests apply reports one by one with it).</summary>
     public Task ApplyAsync(Guid homeId, Guid lockId, DeviceEventKind kind, string actor, CancellationToken ct) =>
         db.WriteAsync(audit, c => RecordAsync(homeId, lockId, kind, actor, c), ct);
 
-    /// <summary>
-    /// Records one event of a verified hub batch inside the caller's transaction. Door and bolt changes
-    /// move the lock state and the open delivery; alarms and everything else are audited as sent (<paramref name="raw"/>).
-    /// </summary>
-    public async Task RecordHubEventAsync(Guid homeId, HubEvent evt, JsonElement raw, string actor, CancellationToken ct)
+    public async Task<bool> ApplyAsync(Guid homeId, HubEvent evt, string actor, CancellationToken ct)
     {
         DeviceEventKind? kind = evt switch
         {
@@ -47,22 +46,18 @@ internal sealed class DeviceEvents(ThresholdDbContext db, AuditTrail audit, Gran
             BoltJammed or BoltNotFullyLocked => DeviceEventKind.BoltJammed,
             _ => null,
         };
-        if (kind is { } k && evt is LockEvent door && await RecordAsync(homeId, door.LockId, k, actor, ct))
+        switch (evt)
         {
-            return;
+            case LockEvent door when kind is { } k:
+                return await RecordAsync(homeId, door.LockId, k, actor, ct);
+            case KeypadEntry entry when CredentialIds.Parse(entry.CredentialId) is { } id:
+                return await KeypadEntryAsync(homeId, id, actor, ct);
+            case CommandExecuted executed:
+                await ConfirmDeliveryEntryAsync(homeId, executed, ct);
+                return false; // audited as sent, too
+            default:
+                return false;
         }
-
-        if (await keypad.TryRecordAsync(homeId, evt, actor, ct))
-        {
-            return;
-        }
-
-        if (evt is CommandExecuted executed)
-        {
-            await ConfirmDeliveryEntryAsync(homeId, executed, ct);
-        }
-
-        await audit.AppendAsync(homeId, evt is Alarm ? AuditTypes.HubAlarm : AuditTypes.HubEvent, actor, raw, ct);
     }
 
     private async Task<bool> RecordAsync(Guid homeId, Guid lockId, DeviceEventKind kind, string actor, CancellationToken ct)
@@ -92,6 +87,33 @@ internal sealed class DeviceEvents(ThresholdDbContext db, AuditTrail audit, Gran
             await AdvanceAsync(delivery, kind, actor, ct);
         }
 
+        return true;
+    }
+
+    /// <summary>A delivery's keypad code opened the door: that is its one entry, and the code is spent.</summary>
+    private async Task<bool> KeypadEntryAsync(Guid homeId, Guid credentialId, string actor, CancellationToken ct)
+    {
+        var credential = await db.Credentials.SingleOrDefaultAsync(c => c.Id == credentialId && c.HomeId == homeId, ct);
+        if (credential is not { Kind: CredentialKind.Delivery })
+        {
+            return false; // a grant's code, or none of ours: the keypad's reports (Keypad/SlotReports.cs)
+        }
+
+        var now = time.GetUtcNow();
+        var delivery = await db.Deliveries.SingleAsync(d => d.Id == credentialId, ct);
+        try
+        {
+            delivery.ConsumeEntry(now);
+            delivery.ConfirmEntry(now);
+            await audit.AppendAsync(homeId, AuditTypes.DeliveryStateChanged, actor, new { deliveryId = delivery.Id, status = DeliveryView.StatusName(delivery.Status), via = "keypad" }, ct);
+        }
+        catch (DomainException e)
+        {
+            // The code opened the door although the server would not have: say so loudly.
+            await audit.AppendAsync(homeId, AuditTypes.HubAlarm, actor, new { alarm = "unexpected_keypad_entry", deliveryId = delivery.Id, reason = e.Code }, ct);
+        }
+
+        credential.Active = false;
         return true;
     }
 

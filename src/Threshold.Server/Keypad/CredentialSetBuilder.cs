@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Threshold.Domain.Grants;
 using Threshold.Domain.Schedules;
@@ -6,23 +5,14 @@ using Threshold.Protocol.Credentials;
 using Threshold.Server.Data;
 using Threshold.Server.Homes;
 
-namespace Threshold.Server.Grants;
+namespace Threshold.Server.Keypad;
 
-/// <summary>Builds the complete credential set a home's hub must hold (docs/hub-protocol.md).</summary>
-internal sealed class CredentialSet(ThresholdDbContext db, IDataProtectionProvider protection)
+/// <summary>
+/// Builds the complete credential set a home's hub must hold (docs/hub-protocol.md "Credentials on the hub"): every
+/// active code of a grant not revoked, and of a delivery neither ended nor entered, with the home's lockout.
+/// </summary>
+internal sealed class CredentialSetBuilder(ThresholdDbContext db, CodeVault vault)
 {
-    public const string Purpose = "Threshold.KeypadCodes";
-    private readonly IDataProtector protector = protection.CreateProtector(Purpose);
-
-    public string Protect(string code) => protector.Protect(code);
-
-    public string Unprotect(string protectedCode) => protector.Unprotect(protectedCode);
-
-    /// <summary>Codes currently held for this home's lock (for collision checks).</summary>
-    public async Task<List<string>> CodesInUseAsync(Guid homeId, CancellationToken ct) =>
-        (await db.Credentials.AsNoTracking().Where(c => c.HomeId == homeId && c.Active && c.ProtectedCode != null)
-            .Select(c => c.ProtectedCode!).ToListAsync(ct)).Select(Unprotect).ToList();
-
     public async Task<CredentialSetDocument> BuildAsync(Home home, CancellationToken ct)
     {
         var credentials = await db.Credentials.AsNoTracking()
@@ -53,7 +43,7 @@ internal sealed class CredentialSet(ThresholdDbContext db, IDataProtectionProvid
     }
 
     private CredentialDocument Entry(Credential c, string kind, Schedule schedule, int? maxEntries, int entriesUsed) =>
-        new(c.Id.ToString(), kind, Unprotect(c.ProtectedCode!), ScheduleDocument.Of(schedule), maxEntries, entriesUsed);
+        new(c.Id.ToString(), kind, vault.Reveal(c.ProtectedCode!), ScheduleDocument.Of(schedule), maxEntries, entriesUsed);
 
     private static string Kind(GrantKind kind) => kind switch
     {

@@ -70,6 +70,5 @@ internal static class AuditTypes
     public const string GrantCreated = "grant.created";
     public const string GrantRevoked = "grant.revoked";
     public const string KeypadEntry = "access.keypad_entry";
-    public const string RemoteUnlock = "access.remote_unlock";
     public const string KeypadSettingsChanged = "home.keypad_settings_changed";
 }

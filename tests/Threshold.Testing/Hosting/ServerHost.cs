@@ -52,6 +52,7 @@ public sealed class ServerHost : ThresholdApi, IAsyncDisposable
     private readonly List<string> args;
     private readonly ServerHostOptions options;
     private readonly FakeTimeProvider? clock;
+    private readonly List<ActivityFeed> feeds = [];
     private WebApplication app;
 
     private ServerHost(WebApplication app, List<string> args, ServerHostOptions options, string dataDir, FakeTimeProvider? clock, TimeProvider time, FakeHubGateway hub, TestLog logs)
@@ -119,10 +120,30 @@ public sealed class ServerHost : ThresholdApi, IAsyncDisposable
     public async Task RestartAsync()
     {
         var mqttPort = Broker.Port;
+        ActivityFeed[] open;
+        lock (feeds)
+        {
+            open = [.. feeds];
+        }
+
+        Array.ForEach(open, f => f.Pause());
         await app.StopAsync();
         await app.DisposeAsync();
         var restartArgs = new List<string>(args) { $"--urls={BaseAddress}", $"--Threshold:Mqtt:Port={mqttPort}" };
         app = await BuildAndStartAsync(restartArgs, options, Time, Hub, Logs);
+        Array.ForEach(open, f => f.Resume());
+    }
+
+    /// <summary>Follows a home's live activity as a member (see <see cref="ActivityFeed"/>); closed with the host.</summary>
+    public async Task<ActivityFeed> FollowAsync(string token, Guid homeId)
+    {
+        var feed = await ActivityFeed.StartAsync(this, token, homeId);
+        lock (feeds)
+        {
+            feeds.Add(feed);
+        }
+
+        return feed;
     }
 
     /// <summary>Registers a carrier through the operator command (<c>carrier create --name</c>), returning its one-time key.</summary>
@@ -138,6 +159,11 @@ public sealed class ServerHost : ThresholdApi, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var feed in feeds)
+        {
+            await feed.DisposeAsync();
+        }
+
         await app.StopAsync();
         await app.DisposeAsync();
         SqliteConnection.ClearAllPools();

@@ -28,27 +28,18 @@ internal sealed class EmbeddedStack : IAsyncDisposable
     /// <summary>Starts the stack; the what-ifs (see <see cref="WhatIf"/>) change the server's database access, never by default.</summary>
     public static async Task<EmbeddedStack> StartAsync(int? busyTimeoutMs, bool writerGate)
     {
-        var server = await ServerHost.StartAsync(new ServerHostOptions
+        var server = await ServerHost.StartAsync(ServerHostOptions.Measuring("threshold-bench-e2e", fakeHub: false, builder =>
         {
-            FakeHub = false,
-            SystemClock = true,
-            LogLevel = LogLevel.Warning,
-            Settings = new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "Warning" },
-            TempFolder = "threshold-bench-e2e",
-            Configure = builder =>
+            if (busyTimeoutMs is { } ms)
             {
-                builder.Logging.AddConsole();
-                if (busyTimeoutMs is { } ms)
-                {
-                    builder.Services.ConfigureDbContext<ThresholdDbContext>(o => o.AddInterceptors(new WhatIf.BusyTimeout(ms)));
-                }
+                builder.Services.ConfigureDbContext<ThresholdDbContext>(o => o.AddInterceptors(new WhatIf.BusyTimeout(ms)));
+            }
 
-                if (writerGate)
-                {
-                    builder.Services.ConfigureDbContext<ThresholdDbContext>(o => o.AddInterceptors(WhatIf.WriterGate.Instance));
-                }
-            },
-        });
+            if (writerGate)
+            {
+                builder.Services.ConfigureDbContext<ThresholdDbContext>(o => o.AddInterceptors(WhatIf.WriterGate.Instance));
+            }
+        }));
         return new EmbeddedStack(server, await LoopbackBroker.StartAsync());
     }
 

@@ -49,23 +49,17 @@ public sealed class PairedHome : IAsyncDisposable
     private readonly string ownerToken;
     private readonly PairedHomeOptions options;
 
-    private PairedHome(ServerHost server, string ownerToken, Guid homeId, Guid hubId, SimulatedHome devices, HubSettings settings, PairedHomeOptions options)
+    private PairedHome(ServerHost server, string ownerToken, SimulatedHome devices, HubSettings settings, PairedHomeOptions options)
     {
-        this.server = server;
-        this.ownerToken = ownerToken;
-        this.options = options;
-        HomeId = homeId;
-        HubId = hubId;
-        Devices = devices;
-        HubSettings = settings;
+        (this.server, this.ownerToken, this.options) = (server, ownerToken, options);
+        (Devices, HubSettings) = (devices, settings);
         Control = devices.ControlUrl is { } url ? new SimulatorControl(url) : null;
-        DevicesChanged = new Signal();
         devices.StateChanged += (_, _) => DevicesChanged.Pulse();
     }
 
-    public Guid HomeId { get; }
+    public required Guid HomeId { get; init; }
 
-    public Guid HubId { get; }
+    public required Guid HubId { get; init; }
 
     public SimulatedHome Devices { get; }
 
@@ -73,7 +67,7 @@ public sealed class PairedHome : IAsyncDisposable
     public SimulatorControl? Control { get; }
 
     /// <summary>Fires after the simulated devices' state changed (bolt, door, reachability, slots).</summary>
-    public Signal DevicesChanged { get; }
+    public Signal DevicesChanged { get; } = new();
 
     public HubSettings HubSettings { get; }
 
@@ -107,7 +101,7 @@ public sealed class PairedHome : IAsyncDisposable
                 Zigbee = new ZigbeeSettings { Host = "127.0.0.1", Port = homeBroker.Port, BaseTopic = options.BaseTopic },
             };
             options.Configure?.Invoke(settings);
-            var home = new PairedHome(server, ownerToken, homeId, Guid.Parse(identity.HubId), devices, settings, options);
+            var home = new PairedHome(server, ownerToken, devices, settings, options) { HomeId = homeId, HubId = Guid.Parse(identity.HubId) };
             await home.StartHubAsync();
             return home;
         }

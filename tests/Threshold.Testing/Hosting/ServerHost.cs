@@ -35,6 +35,28 @@ public sealed class ServerHostOptions
 
     /// <summary>The folder under the temp directory that holds the data directory.</summary>
     public string TempFolder { get; init; } = "threshold-tests";
+
+    /// <summary>Whether the stand-in hub keeps every command it was sent (tests read them; a bench sends millions).</summary>
+    public bool KeepHubCommands { get; init; } = true;
+
+    /// <summary>
+    /// The benches' server: real time, warnings only (on the console and in <see cref="ServerHost.Logs"/>, which hubs
+    /// may share), no record of the stand-in hub's commands; <paramref name="configure"/> adds a bench's own changes.
+    /// </summary>
+    public static ServerHostOptions Measuring(string tempFolder, bool fakeHub, Action<WebApplicationBuilder>? configure = null) => new()
+    {
+        FakeHub = fakeHub,
+        KeepHubCommands = false,
+        SystemClock = true,
+        LogLevel = LogLevel.Warning,
+        Settings = new Dictionary<string, string> { ["Logging:LogLevel:Default"] = "Warning" },
+        TempFolder = tempFolder,
+        Configure = builder =>
+        {
+            builder.Logging.AddConsole();
+            configure?.Invoke(builder);
+        },
+    };
 }
 
 /// <summary>
@@ -110,7 +132,7 @@ public sealed class ServerHost : ThresholdApi, IAsyncDisposable
 
         var clock = options.SystemClock ? null : new FakeTimeProvider(options.Start ?? Start);
         var time = (TimeProvider?)clock ?? TimeProvider.System;
-        var hub = new FakeHubGateway();
+        var hub = new FakeHubGateway { Record = options.KeepHubCommands };
         var logs = new TestLog(minimum: options.LogLevel);
         var app = await BuildAndStartAsync(args, options, time, hub, logs);
         return new ServerHost(app, args, options, dataDir, clock, time, hub, logs);

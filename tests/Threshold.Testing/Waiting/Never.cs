@@ -13,13 +13,17 @@ public static class Never
     /// </summary>
     public static async Task UntilAsync(Func<bool> condition, string what, Func<Task> barrier, Signal? checkOn = null)
     {
+        var wake = checkOn?.Next;
         Assert.False(condition(), "Unexpected: " + what);
         var reached = barrier();
         while (!reached.IsCompleted)
         {
-            var wake = checkOn?.Next ?? reached;
-            await Task.WhenAny(reached, wake);
-            Assert.False(condition(), "Unexpected: " + what);
+            await Task.WhenAny(reached, wake ?? reached);
+            wake = checkOn?.Next;
+            if (!reached.IsCompleted)
+            {
+                Assert.False(condition(), "Unexpected: " + what);
+            }
         }
 
         await reached;

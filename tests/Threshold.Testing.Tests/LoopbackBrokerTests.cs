@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Extensions.Logging;
 using MQTTnet;
 
 namespace Threshold.Testing.Tests;
@@ -43,27 +42,5 @@ public sealed class LoopbackBrokerTests
 
         await dropped.Task.WaitAsync(Eventually.Timeout);
         Assert.True(kept.IsConnected);
-    }
-
-    [Fact]
-    public void FreePortTake_Several_AllDistinct()
-    {
-        var ports = FreePort.Take(8);
-
-        Assert.Equal(8, ports.Distinct().Count());
-        Assert.All(ports, p => Assert.InRange(p, 1, 65535));
-    }
-
-    [Fact]
-    public void TestLog_BelowMinimum_NotKept()
-    {
-        using var log = new TestLog(minimum: LogLevel.Warning);
-        var logger = log.CreateLogger("Cat.Egory");
-
-        logger.LogInformation("quiet");
-        logger.LogError("loud");
-
-        Assert.Equal(["Error Cat.Egory: loud"], log.Lines);
-        Assert.Equal(1, log.Warnings);
     }
 }

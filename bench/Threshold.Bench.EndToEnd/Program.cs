@@ -76,9 +76,10 @@ if (options.WriterGate)
     Console.WriteLine($"writer gate skipped after 5 s: {WhatIf.WriterGate.Instance.Skipped} times");
 }
 
-foreach (var line in stack.Logs.First)
+// The first few, one line each (an exception's stack stays in the log).
+foreach (var line in stack.Logs.Lines.Take(10))
 {
-    Console.WriteLine("  log: " + line);
+    Console.WriteLine("  log: " + line.Split('\n')[0]);
 }
 
 var output = options.Out ?? Path.Combine(Path.GetTempPath(), "threshold-bench-e2e.md");

@@ -38,7 +38,7 @@ internal static class Report
         }
     }
 
-    public static string Markdown(Options o, string[] args, string machine, IReadOnlyList<(PhaseResult Unlock, PhaseResult Floor)> rows, LogCounter logs, IReadOnlyList<string> breakdowns)
+    public static string Markdown(Options o, string[] args, string machine, IReadOnlyList<(PhaseResult Unlock, PhaseResult Floor)> rows, Threshold.Testing.TestLog logs, IReadOnlyList<string> breakdowns)
     {
         var md = new StringBuilder();
         var whatIf = (o.BusyTimeoutMs is { } ms ? string.Create(Inv, $", WHAT-IF: server connections with PRAGMA busy_timeout={ms}") : "")
@@ -67,7 +67,7 @@ internal static class Report
             md.AppendLine(Inv, $"- C={u.Concurrency}: {u.Count} unlocks timed{relock}{dry}.");
         }
 
-        md.AppendLine(Inv, $"- Warnings/errors logged by server and hubs: {logs.Count}; load average at the end: {LoadAverage()}.");
+        md.AppendLine(Inv, $"- Warnings/errors logged by server and hubs: {logs.Warnings}; load average at the end: {LoadAverage()}.");
         if (breakdowns.Count > 0)
         {
             md.AppendLine().AppendLine("Breakdown (own phases with observer clients on both brokers):").AppendLine().AppendLine("```");

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Threshold.Server.Auth;
 using Threshold.Server.Courier;
 using Threshold.Server.Data;
+using Threshold.Testing;
 
 namespace Threshold.Bench;
 
@@ -24,7 +25,7 @@ internal static class LatencyBreakdown
 {
     private const int Samples = 400;
 
-    public static async Task RunAsync(BenchServer server, BenchWorld world, HttpClient http, AuthenticationHeaderValue auth, SqlTrace.StatementSink sink)
+    public static async Task RunAsync(ServerHost server, BenchWorld world, HttpClient http, AuthenticationHeaderValue auth, SqlTrace.StatementSink sink)
     {
         var courier = world.Couriers[0];
         var reads = await world.PrepareAsync(workers: 1, perWorker: Samples);
@@ -62,7 +63,7 @@ internal static class LatencyBreakdown
         }
     }
 
-    private static async Task ReadAsync(BenchServer server, Guid courierId, Guid id)
+    private static async Task ReadAsync(ServerHost server, Guid courierId, Guid id)
     {
         await using var scope = server.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
@@ -70,7 +71,7 @@ internal static class LatencyBreakdown
             ?? throw new InvalidOperationException($"delivery {id} not found");
     }
 
-    private static async Task UnlockInProcessAsync(BenchServer server, ClaimsPrincipal courier, Guid id)
+    private static async Task UnlockInProcessAsync(ServerHost server, ClaimsPrincipal courier, Guid id)
     {
         await using var scope = server.Services.CreateAsyncScope();
         var door = scope.ServiceProvider.GetRequiredService<CourierDoor>();

@@ -67,8 +67,7 @@ public sealed class DemoHostTests : IDisposable
             Assert.Equal(hubId, (await db.Hubs.SingleAsync()).Id);
         }
 
-        using var api = new HttpClient { BaseAddress = new Uri(install.ServerUrl) };
-        await Walkthrough.WaitUntilHubOnlineAsync(api, install.ReadDemoFile());
+        await Walkthrough.WaitUntilHubOnlineAsync(new ThresholdApi(new Uri(install.ServerUrl)), install.ReadDemoFile());
     }
 
     [Fact]

@@ -51,17 +51,17 @@ public sealed class CommandTests(ITestOutputHelper output)
         Assert.True((await h.CommandAsync("lock")).Ok);
 
         await h.Server.SendCommandAsync(jws);
-        await Wait.UntilAsync(() => h.Server.Replies.Count(r => r.Jti == "jti-replay") == 2, "second reply");
+        await Eventually.UntilAsync(() => h.Server.Replies.Count(r => r.Jti == "jti-replay") == 2, "second reply", h.Server.Changed);
         Assert.Equal("replayed", h.Server.Replies.Last(r => r.Jti == "jti-replay").Error);
 
         await h.StopHubAsync();
         await h.StartHubAsync();
         await h.Server.SendCommandAsync(jws);
-        await Wait.UntilAsync(() => h.Server.Replies.Count(r => r.Jti == "jti-replay") == 3, "third reply");
+        await Eventually.UntilAsync(() => h.Server.Replies.Count(r => r.Jti == "jti-replay") == 3, "third reply", h.Server.Changed);
         Assert.Equal("replayed", h.Server.Replies.Last(r => r.Jti == "jti-replay").Error);
         Assert.Equal("locked", h.Zigbee.LockState);
         Assert.Equal(1, h.Zigbee.SetCommands.Count(c => c == "UNLOCK"));
-        await Wait.UntilAsync(() => h.Server.Events("command_refused", "error", "replayed").Length == 2, "two replayed events");
+        await Eventually.UntilAsync(() => h.Server.Events("command_refused", "error", "replayed").Length == 2, "two replayed events", h.Server.Changed);
     }
 
     public static TheoryData<string> RefusalCases => ["other_key", "alg_none", "wrong_audience", "expired", "wrong_issuer", "unknown_device", "unknown_kid"];

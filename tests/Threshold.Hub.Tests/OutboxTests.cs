@@ -14,7 +14,7 @@ public sealed class OutboxTests(ITestOutputHelper output)
 
         Assert.True((await h.CommandAsync("unlock")).Ok);
         await h.Server.WaitEventAsync("command_executed");
-        await Wait.UntilAsync(() => h.OutboxCounts() == (0, 0), "outbox drained");
+        await Eventually.UntilAsync(() => h.OutboxCounts() == (0, 0), "outbox drained");
 
         var batches = h.Server.Batches();
         Assert.Equal(1, batches[0].Seq);
@@ -34,11 +34,11 @@ public sealed class OutboxTests(ITestOutputHelper output)
 
         Assert.True((await h.CommandAsync("unlock", "jti-outbox")).Ok);
         // Stop-and-wait: the unacked batch blocks later ones, which wait in the outbox.
-        await Wait.UntilAsync(() => h.Server.Batches().Any(b => b.Seq > ackedUpTo) && h.OutboxCounts().Batches == 1, "an unacked batch");
+        await Eventually.UntilAsync(() => h.Server.Batches().Any(b => b.Seq > ackedUpTo) && h.OutboxCounts().Batches == 1, "an unacked batch");
         var first = h.Server.Batches().MaxBy(b => b.Seq)!;
         // Whether command_executed made it into that batch is a race; a later event surely waits behind it.
         await h.Zigbee.SetDoorAsync(closed: false);
-        await Wait.UntilAsync(() => h.OutboxCounts().Outbox > 0, "events pending behind the unacked batch");
+        await Eventually.UntilAsync(() => h.OutboxCounts().Outbox > 0, "events pending behind the unacked batch");
 
         await h.StopHubAsync();
         Assert.Equal(1, h.OutboxCounts().Batches);
@@ -47,12 +47,12 @@ public sealed class OutboxTests(ITestOutputHelper output)
         var before = h.Server.Batches().Length;
         await h.StartHubAsync();
 
-        await Wait.UntilAsync(() => h.Server.Batches().Skip(before).Any(b => b.Seq == first.Seq), "same seq re-sent after restart");
+        await Eventually.UntilAsync(() => h.Server.Batches().Skip(before).Any(b => b.Seq == first.Seq), "same seq re-sent after restart", h.Server.Changed);
         var resent = h.Server.Batches().Skip(before).First(b => b.Seq == first.Seq);
         Assert.Equal(first.Jws, resent.Jws);
 
         h.Server.AutoAck = true;
-        await Wait.UntilAsync(() => h.OutboxCounts() == (0, 0) && h.Server.Events("command_executed").Length == 1, "outbox drained after ack");
+        await Eventually.UntilAsync(() => h.OutboxCounts() == (0, 0) && h.Server.Events("command_executed").Length == 1, "outbox drained after ack");
         var executed = h.Server.Events("command_executed");
         Assert.Single(executed);
         Assert.True(h.Server.Batches().Where(b => b.Seq > first.Seq).All(b => b.Seq == first.Seq + 1 || h.Server.Batches().Any(x => x.Seq == b.Seq - 1)));
@@ -66,19 +66,19 @@ public sealed class OutboxTests(ITestOutputHelper output)
         await using var h = await HubHarness.StartAsync(output);
         Assert.True((await h.CommandAsync("unlock")).Ok);
 
-        await h.ServerBroker.StopServerAsync();
+        await h.ServerBroker.StopAsync();
         // While the server is unreachable the door opens and closes: events pile up durably.
         await h.Zigbee.SetDoorAsync(closed: false);
         await h.Zigbee.SetDoorAsync(closed: true);
         await h.UntilAsync(s => s.Door == DoorState.Closed && s.Processed > 0, "door events processed");
-        await Wait.UntilAsync(() => h.OutboxCounts().Outbox + h.OutboxCounts().Batches > 0, "events pending in outbox");
+        await Eventually.UntilAsync(() => h.OutboxCounts().Outbox + h.OutboxCounts().Batches > 0, "events pending in outbox");
 
-        await h.ServerBroker.StartServerAsync();
+        await h.ServerBroker.StartAgainAsync();
         await h.Server.ConnectAsync();
 
         await h.Server.WaitEventAsync("door_opened");
         await h.Server.WaitEventAsync("door_closed");
-        await Wait.UntilAsync(() => h.OutboxCounts() == (0, 0), "outbox drained");
+        await Eventually.UntilAsync(() => h.OutboxCounts() == (0, 0), "outbox drained");
         // And commands flow again on the new connection.
         Assert.True((await h.CommandAsync("lock")).Ok);
     }
@@ -93,7 +93,7 @@ public sealed class OutboxTests(ITestOutputHelper output)
             outbox.Append(new Threshold.Protocol.Events.DeviceAvailability(0, default, "contact", true));
         }
 
-        await Wait.UntilAsync(() => h.OutboxCounts() == (0, 0) && h.Server.Events("device_availability").Length >= 250, "all applied");
+        await Eventually.UntilAsync(() => h.OutboxCounts() == (0, 0) && h.Server.Events("device_availability").Length >= 250, "all applied");
         Assert.All(h.Server.Batches(), b => Assert.InRange(b.Events.Count, 1, 100));
     }
 
@@ -101,11 +101,11 @@ public sealed class OutboxTests(ITestOutputHelper output)
     public async Task State_IsPublishedRetainedOnConnect_AndOfflineOnStop()
     {
         await using var h = await HubHarness.StartAsync(output);
-        await Wait.UntilAsync(() => h.Server.States.LastOrDefault() == """{"online":true,"lock":"locked","door":"closed","camera":false}""", "online state");
+        await Eventually.UntilAsync(() => h.Server.States.LastOrDefault() == """{"online":true,"lock":"locked","door":"closed","camera":false}""", "online state", h.Server.Changed);
 
         await h.StopHubAsync();
 
-        await Wait.UntilAsync(() => h.Server.States.LastOrDefault() == """{"online":false}""", "offline state");
+        await Eventually.UntilAsync(() => h.Server.States.LastOrDefault() == """{"online":false}""", "offline state", h.Server.Changed);
     }
 
     private static bool HasEvent(ReceivedBatch batch, string type) =>

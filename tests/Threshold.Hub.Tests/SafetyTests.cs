@@ -18,14 +18,14 @@ public sealed class SafetyTests(ITestOutputHelper output)
         await h.UntilAsync(s => s.Door == DoorState.Closed, "door closed");
 
         h.Time.Advance(TimeSpan.FromSeconds(4));
-        await Wait.NeverAsync(() => h.Zigbee.LockState == "locked", "relocked before 5 s");
+        await Never.DuringAsync(() => h.Zigbee.LockState == "locked", "relocked before 5 s");
         h.Time.Advance(TimeSpan.FromSeconds(1));
 
-        await Wait.UntilAsync(() => h.Zigbee.LockState == "locked", "relocked");
+        await Eventually.UntilAsync(() => h.Zigbee.LockState == "locked", "relocked", h.Zigbee.Changed);
         await h.Server.WaitEventAsync("relocked", "reason", "door_closed");
         await h.Server.WaitEventAsync("bolt_locked", "source", "auto");
         Assert.Empty(h.Server.Events("alarm"));
-        await Wait.UntilAsync(() => h.Server.States.LastOrDefault()?.Contains("\"lock\":\"locked\"", StringComparison.Ordinal) == true, "state locked");
+        await Eventually.UntilAsync(() => h.Server.States.LastOrDefault()?.Contains("\"lock\":\"locked\"", StringComparison.Ordinal) == true, "state locked", h.Server.Changed);
     }
 
     [Fact]
@@ -35,10 +35,10 @@ public sealed class SafetyTests(ITestOutputHelper output)
         Assert.True((await h.CommandAsync("unlock")).Ok);
 
         h.Time.Advance(TimeSpan.FromSeconds(29));
-        await Wait.NeverAsync(() => h.Zigbee.LockState == "locked", "relocked before 30 s");
+        await Never.DuringAsync(() => h.Zigbee.LockState == "locked", "relocked before 30 s");
         h.Time.Advance(TimeSpan.FromSeconds(1));
 
-        await Wait.UntilAsync(() => h.Zigbee.LockState == "locked", "relocked");
+        await Eventually.UntilAsync(() => h.Zigbee.LockState == "locked", "relocked", h.Zigbee.Changed);
         await h.Server.WaitEventAsync("relocked", "reason", "max_unlocked_time");
     }
 
@@ -47,7 +47,7 @@ public sealed class SafetyTests(ITestOutputHelper output)
     {
         await using var h = await HubHarness.StartAsync(output, lockState: "unlocked");
 
-        await Wait.UntilAsync(() => h.Zigbee.LockState == "locked", "relocked at start-up");
+        await Eventually.UntilAsync(() => h.Zigbee.LockState == "locked", "relocked at start-up", h.Zigbee.Changed);
         await h.Server.WaitEventAsync("relocked", "reason", "startup");
         Assert.Equal(["LOCK"], h.Zigbee.SetCommands);
     }
@@ -65,7 +65,7 @@ public sealed class SafetyTests(ITestOutputHelper output)
         await h.UntilAsync(s => s.Door == DoorState.Closed, "door closed");
         h.Time.Advance(TimeSpan.FromSeconds(5));
 
-        await Wait.UntilAsync(() => h.Zigbee.LockState == "locked", "relocked");
+        await Eventually.UntilAsync(() => h.Zigbee.LockState == "locked", "relocked", h.Zigbee.Changed);
         await h.Server.WaitEventAsync("bolt_unlocked", "source", "keypad");
         await h.Server.WaitEventAsync("relocked", "reason", "door_closed");
         Assert.Empty(h.Server.Events("alarm", "alarm", "door_forced"));
@@ -80,7 +80,7 @@ public sealed class SafetyTests(ITestOutputHelper output)
         await h.UntilAsync(s => s.Door == DoorState.Open, "door open");
 
         h.Time.Advance(TimeSpan.FromSeconds(59));
-        await Wait.NeverAsync(() => h.Server.Events("alarm", "alarm", "door_held_open").Length > 0, "alarm before 60 s");
+        await Never.DuringAsync(() => h.Server.Events("alarm", "alarm", "door_held_open").Length > 0, "alarm before 60 s");
         h.Time.Advance(TimeSpan.FromSeconds(1));
 
         await h.Server.WaitEventAsync("alarm", "alarm", "door_held_open");
@@ -112,7 +112,7 @@ public sealed class SafetyTests(ITestOutputHelper output)
         Assert.Equal("jammed", reply.Error);
         await h.Server.WaitEventAsync("alarm", "alarm", "lock_jammed");
         await h.Server.WaitEventAsync("bolt_jammed");
-        await Wait.UntilAsync(() => h.Server.States.LastOrDefault()?.Contains("\"lock\":\"jammed\"", StringComparison.Ordinal) == true, "state jammed");
+        await Eventually.UntilAsync(() => h.Server.States.LastOrDefault()?.Contains("\"lock\":\"jammed\"", StringComparison.Ordinal) == true, "state jammed", h.Server.Changed);
     }
 
     [Fact]

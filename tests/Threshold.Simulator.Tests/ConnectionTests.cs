@@ -94,7 +94,7 @@ public sealed class ConnectionTests(ITestOutputHelper output)
     [Fact]
     public async Task StartAsync_BrokerNotYetUp_ConnectsOnceItStarts()
     {
-        var broker = await TestBroker.StartAsync();
+        var broker = await LoopbackBroker.StartAsync();
         await using var _ = broker;
         await broker.StopAsync();
         await using var home = await SimulatedHome.StartAsync(Harness.Defaults(broker.Port));

@@ -166,7 +166,7 @@ public sealed class ControlSurfaceTests(ITestOutputHelper output)
     [Fact]
     public async Task ControlUrl_WithPath_RoutesUnderThePath()
     {
-        var broker = await TestBroker.StartAsync();
+        var broker = await LoopbackBroker.StartAsync();
         await using var _ = broker;
         await using var home = await SimulatedHome.StartAsync(new SimulatorOptions { MqttPort = broker.Port, ControlUrl = new Uri("http://127.0.0.1:0/sim") });
         using var http = new HttpClient { BaseAddress = home.ControlUrl };

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
@@ -16,7 +14,7 @@ internal sealed class DemoInstall : IDisposable
     public DemoInstall()
     {
         DataDir = Path.Combine(Path.GetTempPath(), "threshold-demo-tests", Guid.NewGuid().ToString("N"));
-        var ports = FreePorts(4);
+        var ports = FreePort.Take(4);
         ServerUrl = $"http://127.0.0.1:{ports[0]}";
         ControlUrl = $"http://127.0.0.1:{ports[1]}";
         args =
@@ -52,21 +50,6 @@ internal sealed class DemoInstall : IDisposable
         }
         catch (IOException)
         {
-        }
-    }
-
-    /// <summary>All held open together, so no two are the same port.</summary>
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        try
-        {
-            listeners.ForEach(l => l.Start());
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
-        }
-        finally
-        {
-            listeners.ForEach(l => l.Stop());
         }
     }
 }

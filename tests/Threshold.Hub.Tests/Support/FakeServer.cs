@@ -36,11 +36,15 @@ public sealed class FakeServer(int port, string hubId, string topicPrefix, ECDsa
 
     public ConcurrentQueue<string> RejectedBatches { get; } = new();
 
+    /// <summary>Fires after each message from the hub is recorded.</summary>
+    public Signal Changed { get; } = new();
+
     public async Task ConnectAsync()
     {
         client.Dispose();
         client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        client.ApplicationMessageReceivedAsync += _ => { Changed.Pulse(); return Task.CompletedTask; };
         await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("fake-server-" + Guid.NewGuid().ToString("N")[..8]).Build());
         await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(topicPrefix + "reply", MqttQualityOfServiceLevel.AtLeastOnce)
@@ -60,12 +64,7 @@ public sealed class FakeServer(int port, string hubId, string topicPrefix, ECDsa
 
     public Task AckAsync(long seq) => PublishAsync("ack", Encoding.UTF8.GetBytes($$"""{"seq":{{seq}}}"""));
 
-    public async Task<Reply> WaitReplyAsync(string jti)
-    {
-        Reply? found = null;
-        await Wait.UntilAsync(() => (found = Replies.FirstOrDefault(r => r.Jti == jti)) is not null, "reply for " + jti);
-        return found!;
-    }
+    public Task<Reply> WaitReplyAsync(string jti) => Eventually.ValueAsync(() => Replies.FirstOrDefault(r => r.Jti == jti), "reply for " + jti, Changed);
 
     public JsonElement[] Events(string type)
     {
@@ -85,9 +84,9 @@ public sealed class FakeServer(int port, string hubId, string topicPrefix, ECDsa
     }
 
     public Task WaitEventAsync(string type, string field, string value) =>
-        Wait.UntilAsync(() => Events(type, field, value).Length > 0, $"event {type} {field}={value}");
+        Eventually.UntilAsync(() => Events(type, field, value).Length > 0, $"event {type} {field}={value}", Changed);
 
-    public Task WaitEventAsync(string type) => Wait.UntilAsync(() => Events(type).Length > 0, "event " + type);
+    public Task WaitEventAsync(string type) => Eventually.UntilAsync(() => Events(type).Length > 0, "event " + type, Changed);
 
     public ReceivedBatch[] Batches()
     {

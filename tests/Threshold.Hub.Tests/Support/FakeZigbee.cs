@@ -43,6 +43,9 @@ public sealed class FakeZigbee : IAsyncDisposable
     /// <summary>Whether a PIN set or clear is reported back (a real lock does once it has stored it).</summary>
     public bool ConfirmPins { get; set; } = true;
 
+    /// <summary>Fires after each /set or /get has been handled.</summary>
+    public Signal Changed { get; } = new();
+
     public static async Task<FakeZigbee> StartAsync(int port, string lockState = "locked", bool doorClosed = true)
     {
         var fake = new FakeZigbee { LockState = lockState, DoorClosed = doorClosed };
@@ -56,7 +59,17 @@ public sealed class FakeZigbee : IAsyncDisposable
         {
             var topic = e.ApplicationMessage.Topic;
             var payload = Encoding.UTF8.GetString(e.ApplicationMessage.Payload.ToArray());
-            _ = Task.Run(() => OnRequestAsync(topic, payload));
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await OnRequestAsync(topic, payload);
+                }
+                finally
+                {
+                    Changed.Pulse();
+                }
+            });
             return Task.CompletedTask;
         };
         await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("fake-z2m-" + Guid.NewGuid().ToString("N")[..8]).Build());

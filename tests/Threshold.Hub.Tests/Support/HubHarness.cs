@@ -52,9 +52,12 @@ public sealed class HubHarness : IAsyncDisposable
     /// <summary>Every hub log line (to check that no code is ever logged).</summary>
     public ConcurrentQueue<string> Logs { get; } = new();
 
-    public TestBroker ServerBroker { get; private set; } = null!;
+    /// <summary>Fires after the simulated devices' state changed (with <c>simulator: true</c>).</summary>
+    public Signal DevicesChanged { get; } = new();
 
-    public TestBroker HomeBroker { get; private set; } = null!;
+    public LoopbackBroker ServerBroker { get; private set; } = null!;
+
+    public LoopbackBroker HomeBroker { get; private set; } = null!;
 
     public FakeZigbee Zigbee { get; private set; } = null!;
 
@@ -103,8 +106,8 @@ public sealed class HubHarness : IAsyncDisposable
 
     private async Task InitAsync(Action<HubSettings>? configure, string lockState, bool doorClosed, bool simulator)
     {
-        ServerBroker = await TestBroker.StartAsync();
-        HomeBroker = await TestBroker.StartAsync();
+        ServerBroker = await LoopbackBroker.StartAsync();
+        HomeBroker = await LoopbackBroker.StartAsync();
         if (simulator)
         {
             Home = await SimulatedHome.StartAsync(
@@ -118,6 +121,7 @@ public sealed class HubHarness : IAsyncDisposable
                 },
                 TimeProvider.System,
                 NullLoggerFactory.Instance);
+            Home.StateChanged += (_, _) => DevicesChanged.Pulse();
             await Home.WaitUntilConnectedAsync();
         }
         else
@@ -155,13 +159,13 @@ public sealed class HubHarness : IAsyncDisposable
         Hub = HubHost.Build(Settings, services =>
         {
             services.AddSingleton<TimeProvider>(Time);
-            services.AddLogging(b => b.AddProvider(new TestOutputLoggerProvider(output, Logs)).SetMinimumLevel(LogLevel.Debug));
+            services.AddLogging(b => b.AddProvider(new TestLog(output, Logs)).SetMinimumLevel(LogLevel.Debug));
         });
         await Hub.StartAsync();
-        await Wait.UntilAsync(() => Server.States.Skip(statesBefore).Any(s => s.Contains("\"online\":true", StringComparison.Ordinal)), "hub online state");
+        await Eventually.UntilAsync(() => Server.States.Skip(statesBefore).Any(s => s.Contains("\"online\":true", StringComparison.Ordinal)), "hub online state", Server.Changed);
         if (waitForLock)
         {
-            await Wait.UntilAsync(() => Controller.Snapshot.Bolt != Bolt.Unknown && Controller.Snapshot.Door != DoorState.Unknown, "lock and door state known");
+            await Eventually.UntilAsync(() => Controller.Snapshot.Bolt != Bolt.Unknown && Controller.Snapshot.Door != DoorState.Unknown, "lock and door state known");
         }
     }
 
@@ -187,7 +191,7 @@ public sealed class HubHarness : IAsyncDisposable
     }
 
     /// <summary>Waits until the controller has processed every message posted so far plus the given condition.</summary>
-    internal Task UntilAsync(Func<DoorSnapshot, bool> condition, string what) => Wait.UntilAsync(() => condition(Controller.Snapshot), what);
+    internal Task UntilAsync(Func<DoorSnapshot, bool> condition, string what) => Eventually.UntilAsync(() => condition(Controller.Snapshot), what);
 
     public (long Outbox, long Batches) OutboxCounts()
     {
@@ -246,14 +250,14 @@ public sealed class HubHarness : IAsyncDisposable
     /// <summary>Slot number → enabled, as the simulated lock holds them.</summary>
     public Dictionary<int, bool> LockSlots() => Home!.GetState().Slots.ToDictionary(s => s.User, s => s.Enabled);
 
-    public Task UntilLockSlotsAsync(Func<Dictionary<int, bool>, bool> condition, string what) => Wait.UntilAsync(() => condition(LockSlots()), what);
+    public Task UntilLockSlotsAsync(Func<Dictionary<int, bool>, bool> condition, string what) => Eventually.UntilAsync(() => condition(LockSlots()), what, DevicesChanged);
 
     /// <summary>Advances the hub clock and waits until the slot manager evaluated at the new time (its tick is 1 s).</summary>
     public async Task AdvanceAsync(TimeSpan delta)
     {
         Time.Advance(delta);
         var now = Time.GetUtcNow();
-        await Wait.UntilAsync(() => Slots.Snapshot.EvaluatedAt >= now, "slot manager evaluated at " + now.ToString("O", CultureInfo.InvariantCulture));
+        await Eventually.UntilAsync(() => Slots.Snapshot.EvaluatedAt >= now, "slot manager evaluated at " + now.ToString("O", CultureInfo.InvariantCulture));
     }
 
     /// <summary>Sends raw /set payloads to the lock, as if someone programmed it behind the hub's back.</summary>
@@ -297,37 +301,6 @@ public sealed class HubHarness : IAsyncDisposable
         }
         catch (IOException)
         {
-        }
-    }
-}
-
-internal sealed class TestOutputLoggerProvider(ITestOutputHelper? output, ConcurrentQueue<string>? sink = null) : ILoggerProvider
-{
-    public ILogger CreateLogger(string categoryName) => new TestOutputLogger(output, sink, categoryName[(categoryName.LastIndexOf('.') + 1)..]);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class TestOutputLogger(ITestOutputHelper? output, ConcurrentQueue<string>? sink, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var line = $"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " " + exception)}";
-            sink?.Enqueue(line);
-            try
-            {
-                output?.WriteLine(line);
-            }
-            catch (InvalidOperationException)
-            {
-                // The test already finished.
-            }
         }
     }
 }

@@ -89,11 +89,7 @@ public sealed class DeliveryLifecycleTests : IAsyncLifetime
         Assert.Equal("scheduled", await CarrierStatusAsync());
         host.Clock.Advance(TimeSpan.FromHours(3));
         // The expiry service ticks on the injected clock; wait for it to act on the advance.
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (await CarrierStatusAsync() != "expired" && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        await Eventually.UntilAsync(async () => await CarrierStatusAsync() == "expired", "the expiry service to act", timeout: TimeSpan.FromSeconds(10));
 
         Assert.Equal("expired", await CarrierStatusAsync());
     }

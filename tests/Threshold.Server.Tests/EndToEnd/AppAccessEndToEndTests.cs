@@ -47,8 +47,8 @@ public sealed class AppAccessEndToEndTests : IAsyncLifetime
             e.Type == "hub.event" && e.Text("type") == "command_executed" && e.Text("cmd") == cmd && e.Text("reference") == reference;
         bool Bolt(AuditLine e, string kind) => e.Type == "device.event" && e.Id("lockId") == World.LockId && e.Text("event") == kind;
         // The hub reports in order: once the lock's reports are in, the unlock's are too.
-        await Stack.WaitUntilAsync(async () => await stack.AuditAsync() is var t && t.Any(e => Executed(e, "lock")) && t.Any(e => Bolt(e, "BoltLocked")),
-            "the hub's reports of the lock command");
+        await Eventually.UntilAsync(async () => await stack.AuditAsync() is var t && t.Any(e => Executed(e, "lock")) && t.Any(e => Bolt(e, "BoltLocked")),
+            "the hub's reports of the lock command", stack.Changes);
         var trail = await stack.AuditAsync();
         Assert.Single(trail, e => LockCommand(e, World.OwnerId, World.LockId, "unlock"));
         Assert.Single(trail, e => LockCommand(e, World.OwnerId, World.LockId, "lock"));
@@ -119,9 +119,9 @@ public sealed class AppAccessEndToEndTests : IAsyncLifetime
     {
         // A keypad slot shows when the hub holds the lockout: it disables the slot.
         await stack.Server.GuestGrantAsync(World.OwnerToken, World.HomeId, guestEmail: null, code: "903172");
-        await Stack.WaitUntilAsync(async () => await stack.Control.SlotsAsync() is [{ Enabled: true }], "the guest's slot enabled");
+        await Eventually.UntilAsync(async () => await stack.Control.SlotsAsync() is [{ Enabled: true }], "the guest's slot enabled", stack.Changes);
         (await stack.Server.Client(World.OwnerToken).PutAsJsonAsync($"/api/v1/homes/{World.HomeId}/lockout", new { })).EnsureSuccessStatusCode();
-        await Stack.WaitUntilAsync(async () => await stack.Control.SlotsAsync() is [{ Enabled: false }], "the hub holds the lockout (slot disabled)");
+        await Eventually.UntilAsync(async () => await stack.Control.SlotsAsync() is [{ Enabled: false }], "the hub holds the lockout (slot disabled)", stack.Changes);
 
         var unlocked = await (await SendAsync(World.OwnerToken, "unlock")).JsonAsync(HttpStatusCode.OK);
 
@@ -136,7 +136,7 @@ public sealed class AppAccessEndToEndTests : IAsyncLifetime
         const string code = "582914";
         var guest = await stack.Server.GuestAccountAsync();
         var grant = await stack.Server.GuestGrantAsync(World.OwnerToken, World.HomeId, guest.Email, code, maxEntries: 2);
-        await Stack.WaitUntilAsync(async () => await stack.Control.SlotsAsync() is [{ Enabled: true }], "the guest's code enabled on the lock");
+        await Eventually.UntilAsync(async () => await stack.Control.SlotsAsync() is [{ Enabled: true }], "the guest's code enabled on the lock", stack.Changes);
 
         for (var entry = 1; entry <= 2; entry++)
         {
@@ -154,8 +154,8 @@ public sealed class AppAccessEndToEndTests : IAsyncLifetime
 
         // Nor may the code: within seconds its slot is disabled or cleared. Typing it only once that shows, because a
         // working code typed while waiting would be an entry the hub counts itself, and that would hide the defect.
-        await Stack.WaitUntilAsync(async () => (await stack.Control.SlotsAsync()).All(s => !s.Enabled),
-            "the code of a grant whose maxEntries the app used up, disabled or cleared on the lock", seconds: 10);
+        await Eventually.UntilAsync(async () => (await stack.Control.SlotsAsync()).All(s => !s.Enabled),
+            "the code of a grant whose maxEntries the app used up, disabled or cleared on the lock", stack.Changes, TimeSpan.FromSeconds(10));
         Assert.False(await stack.Control.TypeCodeAsync(code));
         Assert.Equal("locked", await stack.Control.BoltAsync());
     }

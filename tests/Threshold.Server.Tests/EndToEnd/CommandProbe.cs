@@ -21,6 +21,9 @@ internal sealed class CommandProbe : IAsyncDisposable
 
     public ConcurrentQueue<(string Leaf, JsonElement Body)> Seen { get; } = new();
 
+    /// <summary>Fires after each message is added to <see cref="Seen"/>.</summary>
+    public Signal SeenOne { get; } = new();
+
     public static async Task<CommandProbe> ConnectAsync(IServiceProvider server, Guid hubId)
     {
         var broker = server.GetRequiredService<HubBroker>();
@@ -29,6 +32,7 @@ internal sealed class CommandProbe : IAsyncDisposable
         {
             var leaf = e.ApplicationMessage.Topic[probe.prefix.Length..];
             probe.Seen.Enqueue((leaf, JsonDocument.Parse(Encoding.UTF8.GetString(e.ApplicationMessage.Payload.ToArray())).RootElement.Clone()));
+            probe.SeenOne.Pulse();
             return Task.CompletedTask;
         };
         await probe.client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port)
@@ -47,7 +51,7 @@ internal sealed class CommandProbe : IAsyncDisposable
     public async Task<string> NextCommandJwsAsync(string command = "unlock")
     {
         bool Match((string Leaf, JsonElement Body) s) => s.Leaf == "cmd" && Claim(s.Body.GetProperty("jws").GetString()!, "cmd") == command;
-        await Stack.WaitUntilAsync(() => Seen.Any(Match), $"a {command} command on the wire");
+        await Eventually.UntilAsync(() => Seen.Any(Match), $"a {command} command on the wire", SeenOne);
         return Seen.First(Match).Body.GetProperty("jws").GetString()!;
     }
 
@@ -63,7 +67,7 @@ internal sealed class CommandProbe : IAsyncDisposable
     {
         bool Match((string Leaf, JsonElement Body) s) =>
             s.Leaf == "reply" && s.Body.TryGetProperty("jti", out var j) && j.GetString() == jti;
-        await Stack.WaitUntilAsync(() => Seen.Count(Match) > index, $"reply #{index + 1} for {jti}");
+        await Eventually.UntilAsync(() => Seen.Count(Match) > index, $"reply #{index + 1} for {jti}", SeenOne);
         return Seen.Where(Match).ElementAt(index).Body;
     }
 

@@ -24,12 +24,12 @@ public sealed class DeliveryEndToEndTests : IAsyncLifetime
         Assert.Equal(BoltPosition.Unlocked, stack.Devices.GetState().Bolt);
 
         await stack.Devices.OpenDoorAsync();
-        await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "door_opened", "door_opened");
+        await Eventually.UntilAsync(async () => await stack.DeliveryStatusAsync(id) == "door_opened", "door_opened", stack.Changes);
         await stack.Devices.CloseDoorAsync();
-        await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "door_closed", "door_closed");
+        await Eventually.UntilAsync(async () => await stack.DeliveryStatusAsync(id) == "door_closed", "door_closed", stack.Changes);
         await (await stack.Server.Client(stack.World.CourierToken).PostAsync($"/api/v1/courier/deliveries/{id}/lock", null)).JsonAsync(HttpStatusCode.OK);
 
-        await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "completed", "completed");
+        await Eventually.UntilAsync(async () => await stack.DeliveryStatusAsync(id) == "completed", "completed", stack.Changes);
         Assert.Equal(BoltPosition.Locked, stack.Devices.GetState().Bolt);
     }
 
@@ -42,9 +42,9 @@ public sealed class DeliveryEndToEndTests : IAsyncLifetime
         Assert.Equal(BoltPosition.Unlocked, stack.Devices.GetState().Bolt);
 
         stack.Server.Clock.Advance(TimeSpan.FromSeconds(2));
-        await Stack.WaitUntilAsync(() => stack.Devices.GetState().Bolt == BoltPosition.Locked, "relock");
-        await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "completed", "completed");
-        await Stack.WaitUntilAsync(async () => (await stack.AuditAsync()).Any(e => e.Type == "hub.event" && e.Text("type") == "relocked" && e.Text("reason") == "max_unlocked_time"), "relocked: max_unlocked_time");
+        await Eventually.UntilAsync(() => stack.Devices.GetState().Bolt == BoltPosition.Locked, "relock", stack.Changes);
+        await Eventually.UntilAsync(async () => await stack.DeliveryStatusAsync(id) == "completed", "completed", stack.Changes);
+        await Eventually.UntilAsync(async () => (await stack.AuditAsync()).Any(e => e.Type == "hub.event" && e.Text("type") == "relocked" && e.Text("reason") == "max_unlocked_time"), "relocked: max_unlocked_time", stack.Changes);
     }
 
     [Fact]
@@ -53,10 +53,10 @@ public sealed class DeliveryEndToEndTests : IAsyncLifetime
         var (id, _) = await stack.ArrivedDeliveryAsync();
         await (await stack.Server.UnlockAsync(stack.World.CourierToken, id)).JsonAsync(HttpStatusCode.OK);
         await stack.Devices.OpenDoorAsync();
-        await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "door_opened", "door_opened");
+        await Eventually.UntilAsync(async () => await stack.DeliveryStatusAsync(id) == "door_opened", "door_opened", stack.Changes);
 
         stack.Server.Clock.Advance(TimeSpan.FromSeconds(61));
-        await Stack.WaitUntilAsync(async () => (await stack.AuditAsync()).Any(e => e.Type == "hub.alarm" && e.Text("alarm") == "door_held_open"), "door_held_open alarm");
+        await Eventually.UntilAsync(async () => (await stack.AuditAsync()).Any(e => e.Type == "hub.alarm" && e.Text("alarm") == "door_held_open"), "door_held_open alarm", stack.Changes);
     }
 
     [Fact]
@@ -65,15 +65,15 @@ public sealed class DeliveryEndToEndTests : IAsyncLifetime
         var (id, _) = await stack.ArrivedDeliveryAsync();
         await (await stack.Server.UnlockAsync(stack.World.CourierToken, id)).JsonAsync(HttpStatusCode.OK);
         await stack.Devices.OpenDoorAsync();
-        await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "door_opened", "door_opened");
+        await Eventually.UntilAsync(async () => await stack.DeliveryStatusAsync(id) == "door_opened", "door_opened", stack.Changes);
 
         await stack.StopHubAsync();
         await stack.Devices.CloseDoorAsync();
         await stack.StartHubAsync();
 
         // Back up, the hub finds the door closed and the bolt open with no session: it relocks (fail secure).
-        await Stack.WaitUntilAsync(() => stack.Devices.GetState().Bolt == BoltPosition.Locked, "startup relock");
-        await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "completed", "completed");
+        await Eventually.UntilAsync(() => stack.Devices.GetState().Bolt == BoltPosition.Locked, "startup relock", stack.Changes);
+        await Eventually.UntilAsync(async () => await stack.DeliveryStatusAsync(id) == "completed", "completed", stack.Changes);
         var states = (await stack.AuditAsync()).Where(e => e.Type == "delivery.state_changed" && e.Id("deliveryId") == id).Select(e => e.Text("status")).ToList();
         Assert.Single(states, s => s == "door_opened");
         Assert.Single(states, s => s == "door_closed");
@@ -89,12 +89,12 @@ public sealed class DeliveryEndToEndTests : IAsyncLifetime
         await stack.Devices.CloseDoorAsync();
         await broker.StartAsync(CancellationToken.None);
 
-        await Stack.WaitUntilAsync(async () =>
+        await Eventually.UntilAsync(async () =>
         {
             var audit = await stack.AuditAsync();
             return audit.Any(e => DeviceEvent(e, "DoorOpened")) && audit.Any(e => DeviceEvent(e, "DoorClosed"));
-        }, "door events after broker restart", seconds: 30);
-        await Stack.WaitUntilAsync(async () => (await stack.HomeAsync()).GetProperty("hubOnline").GetBoolean(), "hub online again");
+        }, "door events after broker restart", stack.Changes, TimeSpan.FromSeconds(30));
+        await Eventually.UntilAsync(async () => (await stack.HomeAsync()).GetProperty("hubOnline").GetBoolean(), "hub online again");
         var opened = (await stack.AuditAsync()).Count(e => DeviceEvent(e, "DoorOpened"));
         Assert.Equal(1, opened);
     }
@@ -113,14 +113,14 @@ public sealed class DeliveryEndToEndTests : IAsyncLifetime
         // The hub relocks 5 s (fake clock) after the door closed; its outbox carries the door events across the outage.
         try
         {
-            await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "door_closed", "door_closed after restart", seconds: 30);
+            await Eventually.UntilAsync(async () => await stack.DeliveryStatusAsync(id) == "door_closed", "door_closed after restart", stack.Changes, TimeSpan.FromSeconds(30));
         }
         catch (Exception) when (Environment.GetEnvironmentVariable("THR_DEBUG") == "1")
         {
             Assert.Fail(await stack.DeliveryStatusAsync(id) + "\n" + string.Join("\n", stack.Server.Logs.Lines.Where(l => !l.StartsWith("Debug", StringComparison.Ordinal) && !l.Contains("EntityFramework", StringComparison.Ordinal) && !l.Contains("AspNetCore", StringComparison.Ordinal)).TakeLast(50)));
         }
         stack.Server.Clock.Advance(TimeSpan.FromSeconds(6));
-        await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "completed", "completed");
+        await Eventually.UntilAsync(async () => await stack.DeliveryStatusAsync(id) == "completed", "completed", stack.Changes);
         // From the unlock on (the hub also reported the door closed when it first started).
         var all = await stack.AuditAsync();
         var audit = all.Skip(all.FindIndex(e => e.Type == "delivery.state_changed" && e.Text("status") == "unlocked")).ToList();

@@ -41,7 +41,7 @@ public sealed class ForgedCommandTests : IAsyncLifetime
         var jws = await probe.NextCommandJwsAsync();
         var jti = JwtClaim(jws, "jti");
         await stack.Devices.ManualLockAsync();
-        await Stack.WaitUntilAsync(() => stack.Devices.GetState().Bolt == BoltPosition.Locked, "locked by hand");
+        await Eventually.UntilAsync(() => stack.Devices.GetState().Bolt == BoltPosition.Locked, "locked by hand", stack.Changes);
 
         await probe.SendCommandAsync(jws);
         Assert.Equal("replayed", (await probe.ReplyAsync(jti, index: 1)).GetProperty("error").GetString());
@@ -79,7 +79,7 @@ public sealed class ForgedCommandTests : IAsyncLifetime
         await probe.SendCommandAsync(expired);
         Assert.Equal("expired", (await probe.ReplyAsync(JwtClaim(expired, "jti"))).GetProperty("error").GetString());
 
-        await Stack.WaitUntilAsync(async () => (await stack.AuditAsync()).Count(e => e.Type == "hub.event" && e.Text("type") == "command_refused") >= 4, "4 command_refused events");
+        await Eventually.UntilAsync(async () => (await stack.AuditAsync()).Count(e => e.Type == "hub.event" && e.Text("type") == "command_refused") >= 4, "4 command_refused events", stack.Changes);
         Assert.Equal(BoltPosition.Locked, stack.Devices.GetState().Bolt);
     }
 

@@ -27,14 +27,14 @@ public sealed class KeypadEndToEndTests : IAsyncLifetime
         return created.GetProperty("id").GetGuid();
     }
 
-    private Task WaitSlotsAsync(int count, bool? enabled = null) => Stack.WaitUntilAsync(() =>
+    private Task WaitSlotsAsync(int count, bool? enabled = null) => Eventually.UntilAsync(() =>
     {
         var slots = stack.Devices.GetState().Slots;
         return slots.Count == count && (enabled is null || slots.All(s => s.Enabled == enabled));
-    }, $"{count} slot(s) on the lock{(enabled is null ? "" : enabled.Value ? ", enabled" : ", disabled")}");
+    }, $"{count} slot(s) on the lock{(enabled is null ? "" : enabled.Value ? ", enabled" : ", disabled")}", stack.Changes);
 
-    private Task WaitAuditAsync(string what, Func<AuditLine, bool> match, int count = 1) => Stack.WaitUntilAsync(async () =>
-        (await stack.AuditAsync()).Count(match) >= count, what);
+    private Task WaitAuditAsync(string what, Func<AuditLine, bool> match, int count = 1) => Eventually.UntilAsync(async () =>
+        (await stack.AuditAsync()).Count(match) >= count, what, stack.Changes);
 
     private static bool KeypadEntryOf(AuditLine e, Guid grant) => e.Type == "access.keypad_entry" && e.Id("grantId") == grant;
 
@@ -77,7 +77,7 @@ public sealed class KeypadEndToEndTests : IAsyncLifetime
         Assert.False(await stack.Devices.TypeCodeAsync("482139"));
         await using var scope = stack.Server.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<Threshold.Server.Data.ThresholdDbContext>();
-        await Stack.WaitUntilAsync(() => Task.FromResult(db.Credentials.AsNoTracking().Single(c => c.Id == grant).LockState == "disabled"), "status disabled from the hub's slot table");
+        await Eventually.UntilAsync(() => Task.FromResult(db.Credentials.AsNoTracking().Single(c => c.Id == grant).LockState == "disabled"), "status disabled from the hub's slot table", stack.Changes);
     }
 
     [Fact]
@@ -159,8 +159,8 @@ public sealed class KeypadEndToEndTests : IAsyncLifetime
 
         Assert.True(await stack.Devices.TypeCodeAsync(code));
         await WaitSlotsAsync(0);
-        await Stack.WaitUntilAsync(async () => (await (await stack.Server.Client(key).GetAsync($"/api/v1/deliveries/{id}")).JsonAsync(HttpStatusCode.OK))
-            .GetProperty("status").GetString() == "unlocked", "delivery unlocked by keypad");
+        await Eventually.UntilAsync(async () => (await (await stack.Server.Client(key).GetAsync($"/api/v1/deliveries/{id}")).JsonAsync(HttpStatusCode.OK))
+            .GetProperty("status").GetString() == "unlocked", "delivery unlocked by keypad", stack.Changes);
         await stack.Devices.ManualLockAsync();
         Assert.False(await stack.Devices.TypeCodeAsync(code));
     }
@@ -250,7 +250,7 @@ public sealed class KeypadEndToEndTests : IAsyncLifetime
         await stack.StartHubAsync();
         await using var scope = stack.Server.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<Threshold.Server.Data.ThresholdDbContext>();
-        await Stack.WaitUntilAsync(() => Task.FromResult(db.Credentials.AsNoTracking().Count(c => c.Active && c.LockState == "on_lock") == 1), "the rebuilt slot reported on the lock");
+        await Eventually.UntilAsync(() => Task.FromResult(db.Credentials.AsNoTracking().Count(c => c.Active && c.LockState == "on_lock") == 1), "the rebuilt slot reported on the lock", stack.Changes);
         await WaitSlotsAsync(1, enabled: true);
         Assert.False(await stack.Devices.TypeCodeAsync("381946"));
         Assert.True(await stack.Devices.TypeCodeAsync("650273"));

@@ -32,9 +32,9 @@ public sealed class MosquittoBrokerTests
         Assert.Equal(BoltPosition.Unlocked, stack.Devices.GetState().Bolt);
         await stack.Devices.OpenDoorAsync();
         await stack.Devices.CloseDoorAsync();
-        await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "door_closed", "door_closed over mosquitto");
+        await Eventually.UntilAsync(async () => await stack.DeliveryStatusAsync(id) == "door_closed", "door_closed over mosquitto", stack.Changes);
         stack.Server.Clock.Advance(TimeSpan.FromSeconds(6));
-        await Stack.WaitUntilAsync(async () => await stack.DeliveryStatusAsync(id) == "completed", "completed over mosquitto");
+        await Eventually.UntilAsync(async () => await stack.DeliveryStatusAsync(id) == "completed", "completed over mosquitto", stack.Changes);
 
         // A second home's hub: its account works, but only for its own topics.
         var (_, ownerB) = await stack.Server.ResidentAsync();

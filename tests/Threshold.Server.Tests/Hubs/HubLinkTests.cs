@@ -33,7 +33,7 @@ public sealed class HubLinkTests : IAsyncLifetime
         hub = await TestHub.PairAsync(host, world.OwnerToken, world.HomeId);
         await hub.ConnectAsync();
         await hub.ReportOnlineAsync();
-        await WaitUntilAsync(async () => (await HomeStateAsync()).GetProperty("hubOnline").GetBoolean());
+        await Eventually.UntilAsync(async () => (await HomeStateAsync()).GetProperty("hubOnline").GetBoolean(), "hub online");
     }
 
     public async Task DisposeAsync()
@@ -108,7 +108,7 @@ public sealed class HubLinkTests : IAsyncLifetime
     public async Task Unlock_HubWentOffline_HubOffline()
     {
         await hub.PublishAsync(hub.Prefix + "state", "{\"online\":false}", retain: true);
-        await WaitUntilAsync(async () => !(await HomeStateAsync()).GetProperty("hubOnline").GetBoolean());
+        await Eventually.UntilAsync(async () => !(await HomeStateAsync()).GetProperty("hubOnline").GetBoolean(), "hub offline");
         await (await host.ArriveAsync(world.CourierToken, world.DeliveryId)).ProblemAsync(HttpStatusCode.ServiceUnavailable, "hub_offline");
     }
 
@@ -119,7 +119,7 @@ public sealed class HubLinkTests : IAsyncLifetime
         await hub.SendBatchAsync(1, opened);
         await hub.WaitForAsync(m => m.Topic.EndsWith("/ack", StringComparison.Ordinal) && m.Payload.Contains("\"seq\":1", StringComparison.Ordinal));
         await hub.SendBatchAsync(1, opened);
-        await WaitUntilAsync(() => Task.FromResult(hub.Received.Count(m => m.Topic.EndsWith("/ack", StringComparison.Ordinal)) >= 2));
+        await Eventually.UntilAsync(() => Task.FromResult(hub.Received.Count(m => m.Topic.EndsWith("/ack", StringComparison.Ordinal)) >= 2), "two acks", hub.ReceivedOne);
 
         Assert.Equal(1, await CountAuditAsync("hub.batch"));
         Assert.Equal("open", (await HomeStateAsync()).GetProperty("locks")[0].GetProperty("door").GetString());
@@ -162,7 +162,7 @@ public sealed class HubLinkTests : IAsyncLifetime
             new Threshold.Protocol.Events.EventBatch(hubB.HubId.ToString(), 1, [JsonSerializer.SerializeToElement(new { id = 1, type = "door_opened", lockId = lockB })]));
         await hub.PublishAsync(hubB.Prefix + "evt", JsonSerializer.Serialize(new { jws = batch }));
         await hub.PublishAsync(hubB.Prefix + "cmd", "{\"jws\":\"x\"}");
-        await WaitUntilAsync(() => Task.FromResult(host.Logs.Lines.Count(l => l.Contains("MQTT publish refused", StringComparison.Ordinal)) >= 2));
+        await Eventually.UntilAsync(() => Task.FromResult(host.Logs.Lines.Count(l => l.Contains("MQTT publish refused", StringComparison.Ordinal)) >= 2), "two refused publishes logged", host.Logs.Written);
         Assert.DoesNotContain(hubB.Received, m => m.Topic.EndsWith("/cmd", StringComparison.Ordinal));
     }
 
@@ -185,7 +185,7 @@ public sealed class HubLinkTests : IAsyncLifetime
         await using var hubB = await TestHub.PairAsync(host, ownerB, homeB);
         await hubB.ConnectAsync();
         await hubB.ReportOnlineAsync();
-        await WaitUntilAsync(async () => (await (await host.Client(ownerB).GetAsync($"/api/v1/homes/{homeB}")).JsonAsync(HttpStatusCode.OK)).GetProperty("hubOnline").GetBoolean());
+        await Eventually.UntilAsync(async () => (await (await host.Client(ownerB).GetAsync($"/api/v1/homes/{homeB}")).JsonAsync(HttpStatusCode.OK)).GetProperty("hubOnline").GetBoolean(), "hub B online");
 
         // Hub A's last will claims to be hub B going offline; A then drops off uncleanly.
         var (_, ownerC) = await host.ResidentAsync();
@@ -193,7 +193,7 @@ public sealed class HubLinkTests : IAsyncLifetime
         var hubC = await TestHub.PairAsync(host, ownerC, homeC);
         await hubC.ConnectAsync(willTopic: hubB.Prefix + "state");
         hubC.Crash();
-        await WaitUntilAsync(() => Task.FromResult(host.Logs.Lines.Any(l => l.Contains("MQTT publish refused", StringComparison.Ordinal) && l.Contains(hubB.Prefix, StringComparison.Ordinal))));
+        await Eventually.UntilAsync(() => Task.FromResult(host.Logs.Lines.Any(l => l.Contains("MQTT publish refused", StringComparison.Ordinal) && l.Contains(hubB.Prefix, StringComparison.Ordinal))), "the will aimed at hub B refused", host.Logs.Written);
         Assert.True((await (await host.Client(ownerB).GetAsync($"/api/v1/homes/{homeB}")).JsonAsync(HttpStatusCode.OK)).GetProperty("hubOnline").GetBoolean());
     }
 
@@ -265,14 +265,4 @@ public sealed class HubLinkTests : IAsyncLifetime
 
     private async Task<JsonElement> HomeStateAsync() =>
         await (await host.Client(world.OwnerToken).GetAsync($"/api/v1/homes/{world.HomeId}")).JsonAsync(HttpStatusCode.OK);
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "Condition not met within 10 s.");
-            await Task.Delay(25);
-        }
-    }
 }

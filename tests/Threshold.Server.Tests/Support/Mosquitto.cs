@@ -45,7 +45,7 @@ internal sealed class Mosquitto : IAsyncDisposable
         var dynsec = Path.Combine(dir, "dynamic-security.json");
         await RunAsync("/usr/bin/mosquitto_ctrl", "dynsec", "init", dynsec, AdminUser, password);
 
-        var port = FreePort();
+        var port = FreePort.Next();
         var config = Path.Combine(dir, "mosquitto.conf");
         await File.WriteAllTextAsync(config, $"""
             per_listener_settings false
@@ -62,12 +62,15 @@ internal sealed class Mosquitto : IAsyncDisposable
         var process = Process.Start(start)!;
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!await CanConnectAsync(port))
-        {
-            Assert.True(DateTime.UtcNow < deadline && !process.HasExited, "mosquitto did not start");
-            await Task.Delay(50);
-        }
+        // An outside process says nothing when it is ready: look until it accepts connections (or dies).
+        await Eventually.UntilAsync(
+            async () =>
+            {
+                Assert.False(process.HasExited, "mosquitto did not start");
+                return await CanConnectAsync(port);
+            },
+            "mosquitto to accept connections",
+            timeout: TimeSpan.FromSeconds(10));
 
         return new Mosquitto(process, dir, port, password);
     }
@@ -116,12 +119,5 @@ internal sealed class Mosquitto : IAsyncDisposable
         {
             return false;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

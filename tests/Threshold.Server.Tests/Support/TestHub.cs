@@ -29,6 +29,7 @@ internal sealed class TestHub : IAsyncDisposable
         client.ApplicationMessageReceivedAsync += e =>
         {
             Received.Enqueue((e.ApplicationMessage.Topic, Encoding.UTF8.GetString(e.ApplicationMessage.Payload.ToArray())));
+            ReceivedOne.Pulse();
             return Task.CompletedTask;
         };
     }
@@ -41,18 +42,21 @@ internal sealed class TestHub : IAsyncDisposable
     public Guid HubId { get; }
     public string Prefix => $"thr/v1/hubs/{HubId}/";
     public ConcurrentQueue<(string Topic, string Payload)> Received { get; } = new();
+
+    /// <summary>Fires after each message is added to <see cref="Received"/>.</summary>
+    public Signal ReceivedOne { get; } = new();
     public string Username => Pairing.GetProperty("mqtt").GetProperty("username").GetString()!;
     public string Password => Pairing.GetProperty("mqtt").GetProperty("password").GetString()!;
     public int Port => Pairing.GetProperty("mqtt").GetProperty("port").GetInt32();
 
     public static async Task<TestHub> PairAsync(ServerHost host, string ownerToken, Guid homeId)
     {
-        var code = await (await host.Client(ownerToken).PostAsync($"/api/v1/homes/{homeId}/pairing-codes", null)).JsonAsync(HttpStatusCode.Created);
+        var code = await host.PairingCodeAsync(ownerToken, homeId);
         var signing = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var sealing = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         var pairing = await (await host.Client().PostAsJsonAsync("/api/v1/hubs/pair", new
         {
-            code = code.GetProperty("code").GetString(),
+            code,
             name = "test hub",
             signingKey = KeyEncoding.ExportPublicSpki(signing),
             sealingKey = KeyEncoding.ExportPublicSpki(sealing),
@@ -101,19 +105,9 @@ internal sealed class TestHub : IAsyncDisposable
 
     public async Task<string> WaitForAsync(Func<(string Topic, string Payload), bool> match, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (DateTime.UtcNow < deadline)
-        {
-            var hit = Received.FirstOrDefault(match);
-            if (hit.Topic is not null)
-            {
-                return hit.Payload;
-            }
-
-            await Task.Delay(20);
-        }
-
-        throw new TimeoutException("No matching MQTT message arrived.");
+        (string Topic, string Payload) hit = default;
+        await Eventually.UntilAsync(() => (hit = Received.FirstOrDefault(match)).Topic is not null, "a matching MQTT message", ReceivedOne, timeout);
+        return hit.Payload!;
     }
 
     /// <summary>Drops the TCP connection without DISCONNECT, so the broker publishes the will.</summary>

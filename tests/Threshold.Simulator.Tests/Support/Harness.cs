@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
@@ -12,7 +11,7 @@ internal sealed class Harness : IAsyncDisposable
     public const string Contact = "zigbee2mqtt/front_door_contact";
     private readonly ILoggerFactory loggers;
 
-    private Harness(TestBroker broker, TopicObserver observer, SimulatedHome home, ILoggerFactory loggers)
+    private Harness(LoopbackBroker broker, TopicObserver observer, SimulatedHome home, ILoggerFactory loggers)
     {
         Broker = broker;
         Observer = observer;
@@ -20,7 +19,7 @@ internal sealed class Harness : IAsyncDisposable
         this.loggers = loggers;
     }
 
-    public TestBroker Broker { get; }
+    public LoopbackBroker Broker { get; }
 
     public TopicObserver Observer { get; }
 
@@ -28,9 +27,9 @@ internal sealed class Harness : IAsyncDisposable
 
     public static async Task<Harness> StartAsync(ITestOutputHelper output, Func<int, SimulatorOptions>? options = null, TimeProvider? time = null)
     {
-        var broker = await TestBroker.StartAsync();
+        var broker = await LoopbackBroker.StartAsync();
         var observer = await TopicObserver.ConnectAsync(broker.Port);
-        var loggers = LoggerFactory.Create(b => b.AddProvider(new TestOutputLoggerProvider(output)).SetMinimumLevel(LogLevel.Debug));
+        var loggers = LoggerFactory.Create(b => b.AddProvider(new TestLog(output)).SetMinimumLevel(LogLevel.Debug));
         var home = await SimulatedHome.StartAsync(options?.Invoke(broker.Port) ?? Defaults(broker.Port), time ?? TimeProvider.System, loggers);
         var harness = new Harness(broker, observer, home, loggers);
         try
@@ -70,15 +69,8 @@ internal sealed class Harness : IAsyncDisposable
     }
 
     /// <summary>Waits until the simulator has handled everything published so far (acted on or ignored).</summary>
-    public async Task DrainAsync(long handledBefore, int published)
-    {
-        var started = Stopwatch.GetTimestamp();
-        while (Home.InboundHandled < handledBefore + published)
-        {
-            Assert.True(Stopwatch.GetElapsedTime(started) < TopicObserver.DefaultTimeout, "The simulator did not handle the messages in time.");
-            await Task.Delay(10);
-        }
-    }
+    public Task DrainAsync(long handledBefore, int published) =>
+        Eventually.UntilAsync(() => Home.InboundHandled >= handledBefore + published, "the simulator to handle the messages", timeout: TopicObserver.DefaultTimeout);
 
     public static string? Action(JsonElement j) => j.TryGetProperty("action", out var a) ? a.GetString() : null;
 

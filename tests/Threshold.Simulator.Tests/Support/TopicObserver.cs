@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using MQTTnet;
@@ -25,11 +24,11 @@ internal sealed record Observed(string Topic, string Payload, bool Retain)
 /// <summary>A plain MQTT client recording everything under a filter, with waits on conditions.</summary>
 internal sealed class TopicObserver : IAsyncDisposable
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan DefaultTimeout = Eventually.Timeout;
     private readonly IMqttClient client = new MqttClientFactory().CreateMqttClient();
     private readonly List<Observed> messages = [];
     private readonly Lock sync = new();
-    private TaskCompletionSource arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Signal arrived = new();
 
     private TopicObserver()
     {
@@ -39,10 +38,9 @@ internal sealed class TopicObserver : IAsyncDisposable
             lock (sync)
             {
                 messages.Add(new Observed(m.Topic, Encoding.UTF8.GetString(m.Payload.ToArray()), m.Retain));
-                arrived.TrySetResult();
-                arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
 
+            arrived.Pulse();
             return Task.CompletedTask;
         };
     }
@@ -84,31 +82,13 @@ internal sealed class TopicObserver : IAsyncDisposable
 
     public async Task<Observed> WaitForAsync(Func<Observed, bool> match, int from = 0, TimeSpan? timeout = null)
     {
-        var started = Stopwatch.GetTimestamp();
-        var limit = timeout ?? DefaultTimeout;
-        while (true)
+        try
         {
-            Task next;
-            lock (sync)
-            {
-                for (var i = from; i < messages.Count; i++)
-                {
-                    if (Matches(match, messages[i]))
-                    {
-                        return messages[i];
-                    }
-                }
-
-                next = arrived.Task;
-            }
-
-            var left = limit - Stopwatch.GetElapsedTime(started);
-            if (left <= TimeSpan.Zero)
-            {
-                throw new TimeoutException("No matching message. Seen:\n" + Dump(from));
-            }
-
-            await Task.WhenAny(next, Task.Delay(left));
+            return await Eventually.ValueAsync(() => Find(match, from), "a matching message", arrived, timeout ?? DefaultTimeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException("No matching message. Seen:\n" + Dump(from));
         }
     }
 
@@ -132,6 +112,14 @@ internal sealed class TopicObserver : IAsyncDisposable
         }
 
         client.Dispose();
+    }
+
+    private Observed? Find(Func<Observed, bool> match, int from)
+    {
+        lock (sync)
+        {
+            return messages.Skip(from).FirstOrDefault(m => Matches(match, m));
+        }
     }
 
     private static bool Matches(Func<Observed, bool> match, Observed m)

@@ -1,12 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Threshold.Server.Tests.Support;
 
-namespace Threshold.Server.Tests.EndToEnd;
+namespace Threshold.Testing;
 
-/// <summary>The simulated door as a tester's hands reach it: its HTTP control surface (bolt, slots, keypad).</summary>
-internal sealed class SimulatorControl(Uri baseUrl) : IDisposable
+/// <summary>The simulated door as a tester's hands reach it: the simulator's HTTP control surface (bolt, door, slots, keypad).</summary>
+public sealed class SimulatorControl(Uri baseUrl) : IDisposable
 {
     private readonly HttpClient http = new() { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
 
@@ -26,6 +25,12 @@ internal sealed class SimulatorControl(Uri baseUrl) : IDisposable
 
     /// <summary><c>POST /bolt/manual-lock</c>: someone inside turns the thumb-turn.</summary>
     public async Task ManualLockAsync() => await (await http.PostAsync("bolt/manual-lock", null)).JsonAsync(HttpStatusCode.NoContent);
+
+    /// <summary><c>POST /door/open</c>: someone opens the door.</summary>
+    public async Task OpenDoorAsync() => await (await http.PostAsync("door/open", null)).JsonAsync(HttpStatusCode.NoContent);
+
+    /// <summary><c>POST /door/close</c>: someone closes the door.</summary>
+    public async Task CloseDoorAsync() => await (await http.PostAsync("door/close", null)).JsonAsync(HttpStatusCode.NoContent);
 
     public void Dispose() => http.Dispose();
 }

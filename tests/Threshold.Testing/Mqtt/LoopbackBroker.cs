@@ -1,0 +1,101 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net;
+using MQTTnet;
+using MQTTnet.Server;
+
+namespace Threshold.Testing;
+
+/// <summary>A message a client published through a <see cref="LoopbackBroker"/> started with <c>observe: true</c>.</summary>
+public sealed record BrokerMessage(string ClientId, string Topic, byte[] Payload, bool Retain);
+
+/// <summary>
+/// A real MQTTnet broker on 127.0.0.1 without accounts, like the broker zigbee2mqtt and the hub share on a home
+/// network. It can be stopped and started again on the same port (a broker restart: nothing retained, every client
+/// must reconnect), can drop a client as a dead link would, and, when asked, records what is published through it.
+/// </summary>
+public sealed class LoopbackBroker : IAsyncDisposable
+{
+    private readonly bool observe;
+    private readonly ConcurrentQueue<BrokerMessage> published = new();
+    private MqttServer? server;
+
+    private LoopbackBroker(int port, bool observe)
+    {
+        Port = port;
+        this.observe = observe;
+    }
+
+    public int Port { get; }
+
+    /// <summary>Fires after each message is recorded (only with <c>observe: true</c>).</summary>
+    public Signal Published { get; } = new();
+
+    /// <summary>Everything published so far, in the order the broker took it (only with <c>observe: true</c>).</summary>
+    public IReadOnlyList<BrokerMessage> Messages => [.. published];
+
+    /// <summary>
+    /// Starts a broker on <paramref name="port"/> (a free one when null). Observing costs an interceptor on every
+    /// publish, so measurements leave it off.
+    /// </summary>
+    public static async Task<LoopbackBroker> StartAsync(int? port = null, bool observe = false)
+    {
+        var broker = new LoopbackBroker(port ?? FreePort.Next(), observe);
+        await broker.StartAgainAsync();
+        return broker;
+    }
+
+    /// <summary>Stops the broker; clients see the connection drop.</summary>
+    public async Task StopAsync()
+    {
+        if (server is { } running)
+        {
+            server = null;
+            await running.StopAsync();
+            running.Dispose();
+        }
+    }
+
+    /// <summary>A fresh broker on the same port: nothing retained, every client must reconnect.</summary>
+    public async Task StartAgainAsync()
+    {
+        await StopAsync();
+        var next = new MqttServerFactory().CreateMqttServer(new MqttServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
+            .WithDefaultEndpointPort(Port)
+            .WithDefaultEndpointReuseAddress()
+            .Build());
+        if (observe)
+        {
+            next.InterceptingPublishAsync += e =>
+            {
+                var m = e.ApplicationMessage;
+                published.Enqueue(new BrokerMessage(e.ClientId, m.Topic, m.Payload.ToArray(), m.Retain));
+                Published.Pulse();
+                return Task.CompletedTask;
+            };
+        }
+
+        await next.StartAsync();
+        server = next;
+    }
+
+    /// <summary>Drops every client whose id starts with <paramref name="clientIdPrefix"/> from the broker side, as a dead network link would.</summary>
+    public async Task KickAsync(string clientIdPrefix)
+    {
+        foreach (var client in await Running.GetClientsAsync())
+        {
+            if (client.Id.StartsWith(clientIdPrefix, StringComparison.Ordinal))
+            {
+                await client.DisconnectAsync();
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<MqttApplicationMessage>> RetainedAsync() => [.. await Running.GetRetainedMessagesAsync()];
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private MqttServer Running => server ?? throw new InvalidOperationException("The broker is stopped.");
+}

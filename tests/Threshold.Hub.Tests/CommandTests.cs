@@ -30,6 +30,24 @@ public sealed class CommandTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Unlock_AfterServerBrokerFirstRefusedTheCmdSubscription_IsCarriedOut()
+    {
+        // The first connection comes up deaf (cmd and ack refused, as an ACL would): it is dropped and set up again.
+        await using var h = await HubHarness.StartAsync(output, beforeHub: h =>
+        {
+            h.ServerBroker.RefuseSubscriptions(2);
+            return Task.CompletedTask;
+        });
+
+        await Wait.UntilAsync(() => h.ServerBroker.WasGranted(h.TopicPrefix + "cmd"), "cmd subscribed on a later connection");
+        var reply = await h.CommandAsync("unlock");
+
+        Assert.True(reply.Ok, reply.Error);
+        Assert.Equal("unlocked", h.Zigbee.LockState);
+        Assert.Equal(2, h.ServerBroker.RefusedSubscriptions);
+    }
+
+    [Fact]
     public async Task Lock_ValidCommand_LocksAndRepliesOk()
     {
         await using var h = await HubHarness.StartAsync(output);

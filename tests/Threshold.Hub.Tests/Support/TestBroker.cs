@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using MQTTnet.Protocol;
 using MQTTnet.Server;
 
 namespace Threshold.Hub.Tests.Support;
@@ -8,8 +9,26 @@ namespace Threshold.Hub.Tests.Support;
 public sealed class TestBroker : IAsyncDisposable
 {
     private MqttServer? server;
+    private int toRefuse;
+    private int refused;
+    private readonly HashSet<string> granted = [];
 
     public int Port { get; } = FreePort();
+
+    /// <summary>Topic filters refused so far (see <see cref="RefuseSubscriptions"/>).</summary>
+    public int RefusedSubscriptions => Volatile.Read(ref refused);
+
+    /// <summary>Whether some client's subscription to <paramref name="filter"/> was granted (since this broker was created).</summary>
+    public bool WasGranted(string filter)
+    {
+        lock (granted)
+        {
+            return granted.Contains(filter);
+        }
+    }
+
+    /// <summary>Refuses the next <paramref name="filters"/> topic filters subscribed to, as a broker's ACL would.</summary>
+    public void RefuseSubscriptions(int filters) => Volatile.Write(ref toRefuse, filters);
 
     public static async Task<TestBroker> StartAsync()
     {
@@ -26,6 +45,25 @@ public sealed class TestBroker : IAsyncDisposable
             .WithDefaultEndpointPort(Port)
             .Build();
         server = new MqttServerFactory().CreateMqttServer(options);
+        server.InterceptingSubscriptionAsync += e =>
+        {
+            if (Interlocked.Decrement(ref toRefuse) >= 0)
+            {
+                e.ProcessSubscription = false;
+                e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+                Interlocked.Increment(ref refused);
+            }
+            else
+            {
+                Interlocked.Exchange(ref toRefuse, 0);
+                lock (granted)
+                {
+                    granted.Add(e.TopicFilter.Topic);
+                }
+            }
+
+            return Task.CompletedTask;
+        };
         await server.StartAsync();
     }
 

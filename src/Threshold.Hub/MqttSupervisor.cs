@@ -5,7 +5,8 @@ namespace Threshold.Hub;
 
 /// <summary>
 /// The supervised loop of the hub's two MQTT owners (Zigbee/ZigbeeConnection.cs, Server/ServerLink.cs): connect and
-/// subscribe when the client is down, look again every 250 ms, back off exponentially with jitter after a failure.
+/// subscribe when the client is down, look again every 250 ms; after a failure drop what came up, back off exponentially
+/// with jitter and start again.
 /// Waiting for a broker is wall-clock time, not the (possibly simulated) domain clock.
 /// </summary>
 internal sealed partial class MqttSupervisor(IMqttClient client, string broker, string host, int port, ILogger logger)
@@ -36,6 +37,9 @@ internal sealed partial class MqttSupervisor(IMqttClient client, string broker, 
             catch (Exception e)
             {
                 LogFailed(logger, broker, host, port, e.Message);
+                // A connection that came up but whose set-up failed (a subscription refused, the first publish lost) is
+                // dropped, so the next attempt sets it up again; left connected, this loop would never look at it again.
+                await DisconnectAsync();
                 try
                 {
                     await Task.Delay(Jittered(backoff), ct);
@@ -50,7 +54,19 @@ internal sealed partial class MqttSupervisor(IMqttClient client, string broker, 
         }
     }
 
-    /// <summary>A clean disconnect on stop (within 2 s), after <paramref name="goodbye"/> if given.</summary>
+    /// <summary>Throws when the broker refused any of the subscriptions (its ACL): connected but deaf is no connection.</summary>
+    public static void EnsureGranted(MqttClientSubscribeResult result)
+    {
+        foreach (var item in result.Items)
+        {
+            if (item.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2)
+            {
+                throw new InvalidOperationException($"Subscription to {item.TopicFilter.Topic} refused: {item.ResultCode}");
+            }
+        }
+    }
+
+    /// <summary>A clean disconnect (within 2 s; on stop, or of a half set-up connection), after <paramref name="goodbye"/> if given.</summary>
     public async Task DisconnectAsync(Func<CancellationToken, Task>? goodbye = null)
     {
         if (!client.IsConnected)

@@ -30,6 +30,24 @@ public sealed class CommandTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Unlock_AfterServerBrokerFirstRefusedTheCmdSubscription_IsCarriedOut()
+    {
+        // The first connection comes up deaf (cmd and ack refused, as an ACL would): it is dropped and set up again.
+        await using var h = await HubHarness.StartAsync(output, beforeHub: h =>
+        {
+            h.ServerBroker.RefuseSubscriptions(2);
+            return Task.CompletedTask;
+        });
+
+        await Eventually.UntilAsync(() => h.ServerBroker.WasGranted(h.TopicPrefix + "cmd"), "cmd subscribed on a later connection");
+        var reply = await h.CommandAsync("unlock");
+
+        Assert.True(reply.Ok, reply.Error);
+        Assert.Equal("unlocked", h.Zigbee.LockState);
+        Assert.Equal(2, h.ServerBroker.RefusedSubscriptions);
+    }
+
+    [Fact]
     public async Task Lock_ValidCommand_LocksAndRepliesOk()
     {
         await using var h = await HubHarness.StartAsync(output);
@@ -64,7 +82,7 @@ public sealed class CommandTests(ITestOutputHelper output)
         await Eventually.UntilAsync(() => h.Server.Events("command_refused", "error", "replayed").Length == 2, "two replayed events", h.Server.Changed);
     }
 
-    public static TheoryData<string> RefusalCases => ["other_key", "alg_none", "wrong_audience", "expired", "wrong_issuer", "unknown_device", "unknown_kid"];
+    public static TheoryData<string> RefusalCases => ["other_key", "alg_none", "wrong_audience", "expired", "wrong_issuer", "unknown_device", "unknown_kid", "audience_other_spelling", "device_other_spelling"];
 
     [Theory]
     [MemberData(nameof(RefusalCases))]
@@ -111,6 +129,16 @@ public sealed class CommandTests(ITestOutputHelper output)
                 break;
             case "unknown_device":
                 jws = h.Sign("unlock", jti, deviceId: Guid.NewGuid().ToString());
+                expected = "unknown_device";
+                break;
+            case "audience_other_spelling":
+                // This hub's own id without dashes: the one spelling only (Protocol's HubIds), no second verifier.
+                jws = h.Sign("unlock", jti, audience: h.HubGuid.ToString("N"));
+                expected = "wrong_audience";
+                break;
+            case "device_other_spelling":
+                // The paired lock's id in upper case: the one spelling only, as for the hub id.
+                jws = h.Sign("unlock", jti, deviceId: h.LockGuid.ToString("D").ToUpperInvariant());
                 expected = "unknown_device";
                 break;
             default:

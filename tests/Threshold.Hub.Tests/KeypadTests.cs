@@ -212,6 +212,10 @@ public sealed class KeypadTests(ITestOutputHelper output)
         // A reference the hub cannot read counts as someone else's (fail secure); a readable one by its kind.
         Assert.Equal("lockout_active", (await h.UnlockAsync("delivery:42")).Error);
         Assert.Equal("lockout_active", (await h.UnlockAsync("grant:7")).Error);
+        Assert.Equal("lockout_active", (await h.UnlockAsync("resident:1")).Error);
+        var unreferenced = Guid.NewGuid().ToString("N");
+        await h.Server.SendCommandAsync(h.Sign("unlock", unreferenced, args: new Dictionary<string, string>()));
+        Assert.Equal("lockout_active", (await h.Server.WaitReplyAsync(unreferenced)).Error);
         Assert.False(await h.Home!.TypeCodeAsync("66329574"));
         Assert.Equal(BoltPosition.Locked, h.Home.GetState().Bolt);
         Assert.Equal("lockout_active", (await h.UnlockAsync(AccessReference.Delivery(Guid.NewGuid()).ToString())).Error);

@@ -53,6 +53,21 @@ public sealed class SafetyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Relock_OnStartup_WhenHomeBrokerFirstRefusedTheDeviceSubscriptions()
+    {
+        // The first connection comes up deaf (its five device topics refused, as an ACL would): it is dropped and set up again.
+        await using var h = await HubHarness.StartAsync(output, lockState: "unlocked", beforeHub: h =>
+        {
+            h.HomeBroker.RefuseSubscriptions(5);
+            return Task.CompletedTask;
+        });
+
+        await Eventually.UntilAsync(() => h.Zigbee.LockState == "locked", "relocked at start-up");
+        await h.Server.WaitEventAsync("relocked", "reason", "startup");
+        Assert.Equal(5, h.HomeBroker.RefusedSubscriptions);
+    }
+
+    [Fact]
     public async Task KeypadUnlock_StartsSession_RelockedAfterClose_NoForcedAlarm()
     {
         await using var h = await HubHarness.StartAsync(output);

@@ -95,14 +95,7 @@ internal sealed partial class ServerLink(
             .WithTopicFilter(Topic(TopicLeaf.Cmd), MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topic(TopicLeaf.Ack), MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
-        var result = await client.SubscribeAsync(subscribe, ct);
-        foreach (var item in result.Items)
-        {
-            if (item.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2)
-            {
-                throw new InvalidOperationException($"Subscription to {item.TopicFilter.Topic} refused: {item.ResultCode}");
-            }
-        }
+        MqttSupervisor.EnsureGranted(await client.SubscribeAsync(subscribe, ct));
 
         Interlocked.Increment(ref connectionEpoch);
         status.MarkDirty();

@@ -100,7 +100,8 @@ internal sealed partial class ZigbeeConnection : BackgroundService
             .WithTopicFilter(contactTopic + "/availability", MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(bridgeStateTopic, MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
-        await client.SubscribeAsync(subscribe, ct);
+        // Refused (the home broker's ACL): the hub would hear nothing of the door, lock or keypad while it looked connected.
+        MqttSupervisor.EnsureGranted(await client.SubscribeAsync(subscribe, ct));
         Deliver(new ZigbeeConnected());
         // Ask the lock for its state: the door's start-up check (relock when found open with no session) runs on the answer.
         await SendAsync(new RequestLockState(), ct);

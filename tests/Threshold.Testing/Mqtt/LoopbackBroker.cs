@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using MQTTnet;
+using MQTTnet.Protocol;
 using MQTTnet.Server;
 
 namespace Threshold.Testing;
@@ -18,6 +19,9 @@ public sealed class LoopbackBroker : IAsyncDisposable
 {
     private readonly bool observe;
     private readonly ConcurrentQueue<BrokerMessage> published = new();
+    private readonly ConcurrentDictionary<string, byte> granted = new();
+    private int toRefuse;
+    private int refused;
     private MqttServer? server;
 
     private LoopbackBroker(int port, bool observe)
@@ -33,6 +37,15 @@ public sealed class LoopbackBroker : IAsyncDisposable
 
     /// <summary>Everything published so far, in the order the broker took it (only with <c>observe: true</c>).</summary>
     public IReadOnlyList<BrokerMessage> Messages => [.. published];
+
+    /// <summary>Topic filters refused so far (see <see cref="RefuseSubscriptions"/>).</summary>
+    public int RefusedSubscriptions => Volatile.Read(ref refused);
+
+    /// <summary>Whether some client's subscription to <paramref name="filter"/> was granted (since this broker was created).</summary>
+    public bool WasGranted(string filter) => granted.ContainsKey(filter);
+
+    /// <summary>Refuses the next <paramref name="filters"/> topic filters subscribed to, as a broker's ACL would.</summary>
+    public void RefuseSubscriptions(int filters) => Volatile.Write(ref toRefuse, filters);
 
     /// <summary>
     /// Starts a broker on <paramref name="port"/> (a free one when null). Observing costs an interceptor on every
@@ -66,6 +79,22 @@ public sealed class LoopbackBroker : IAsyncDisposable
             .WithDefaultEndpointPort(Port)
             .WithDefaultEndpointReuseAddress()
             .Build());
+        next.InterceptingSubscriptionAsync += e =>
+        {
+            if (Interlocked.Decrement(ref toRefuse) >= 0)
+            {
+                e.ProcessSubscription = false;
+                e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+                Interlocked.Increment(ref refused);
+            }
+            else
+            {
+                Interlocked.Exchange(ref toRefuse, 0);
+                granted.TryAdd(e.TopicFilter.Topic, 0);
+            }
+
+            return Task.CompletedTask;
+        };
         if (observe)
         {
             next.InterceptingPublishAsync += e =>

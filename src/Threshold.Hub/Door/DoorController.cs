@@ -300,9 +300,3 @@ internal sealed partial class DoorController : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lock found unlocked at start-up with no session: relocking")]
     private static partial void LogStartupUnlocked(ILogger logger);
 }
-
-internal static class DoorFeature
-{
-    public static IServiceCollection AddDoor(this IServiceCollection services) =>
-        services.AddSingleton<DoorEvents>().AddHostedSingleton<DoorController>();
-}

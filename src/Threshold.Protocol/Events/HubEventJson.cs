@@ -7,7 +7,7 @@ namespace Threshold.Protocol.Events;
 
 /// <summary>
 /// Reads and writes <see cref="HubEvent"/>s. Reading never throws: an unknown type, a missing field or a wrong value
-/// is false with a reason (the server drops and logs such an event; the batch stays signed in its audit chain).
+/// is false with a reason (the server applies no such event: it audits it as sent, marked unrecognised, and logs it).
 /// Unknown extra fields are ignored, so a hub may add to an event without breaking an older server.
 /// </summary>
 public static class HubEventJson

@@ -79,8 +79,8 @@ internal static class DeliveriesApi
 
         // Keypad policy: a single-use 8-digit code, held by the hub for the window, revealed to the courier at arrival.
         var keypad = enrolment.EntryMethod == EntryMethod.Keypad;
-        // Both checks run inside the write, which the one writer serialises with every other write: two requests
-        // with one externalRef cannot both pass, and no other credential can take this code meanwhile.
+        // The checks run inside the write, which the one writer serialises with every other write: two requests with
+        // one externalRef cannot both pass, and no other credential can take this code, or the lock's last slot, meanwhile.
         var refused = await db.WriteAsync<ProblemHttpResult?>(audit, async c =>
         {
             if (await db.Deliveries.AnyAsync(d => d.CarrierId == carrierId && d.ExternalRef == delivery.ExternalRef, c))
@@ -88,12 +88,23 @@ internal static class DeliveriesApi
                 return Problems.Conflict("duplicate_external_ref", "A delivery with this externalRef exists already.");
             }
 
-            db.Deliveries.Add(delivery);
             if (keypad)
             {
-                var code = await vault.IssueAsync(delivery.HomeId, requested: null, KeypadCodes.DeliveryLength, c);
+                string code;
+                try
+                {
+                    code = await vault.IssueAsync(delivery.HomeId, requested: null, KeypadCodes.DeliveryLength, c);
+                }
+                catch (DomainException e) when (e.Code == CodeVault.Full)
+                {
+                    // Refused before anything is tracked: the writer commits whatever a returning request added.
+                    return Problems.Conflict(e.Code, "The home's lock has no room for another keypad code; the delivery was not created.");
+                }
+
                 db.Credentials.Add(new Credential { Id = delivery.Id, HomeId = delivery.HomeId, Kind = CredentialKind.Delivery, ProtectedCode = vault.Protect(code) });
             }
+
+            db.Deliveries.Add(delivery);
 
             await audit.AppendAsync(delivery.HomeId, AuditTypes.DeliveryScheduled, "carrier:" + carrierId,
                 new { deliveryId = delivery.Id, delivery.ExternalRef, packages = delivery.Packages.Count, windowStart = start, windowEnd = end, keypad }, c);

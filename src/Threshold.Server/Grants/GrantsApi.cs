@@ -96,6 +96,10 @@ internal static class GrantsApi
                 {
                     code = await vault.IssueAsync(homeId, keypad.Code, length, c);
                 }
+                catch (DomainException e) when (e.Code == CodeVault.Full)
+                {
+                    return Problems.Conflict(e.Code, e.Message);
+                }
                 catch (DomainException e)
                 {
                     return Problems.Invalid(e.Code, e.Message, "keypad.code");

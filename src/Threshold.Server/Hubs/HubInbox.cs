@@ -89,10 +89,19 @@ internal sealed partial class HubInbox(
             await audit.AppendAsync(hub.HomeId, AuditTypes.HubBatch, actor, new { hubId = hub.Id, seq = batch.Seq, jws }, c);
             foreach (var raw in batch.Events)
             {
-                // The batch is in the chain above, signed; an event of a shape we do not know is not applied, only logged.
+                // An event of a shape we do not know changes no state, but the household still sees it (an alarm of a
+                // newer kind, say): audited as sent, marked unrecognised. Only what is not even an object is just logged.
                 if (!HubEventJson.TryRead(raw, out var evt, out var error))
                 {
-                    LogDroppedEvent(logger, hub.Id, batch.Seq, error);
+                    if (await events.RecordUnrecognisedAsync(hub.HomeId, raw, error, actor, c))
+                    {
+                        LogUnrecognisedEvent(logger, hub.Id, batch.Seq, error);
+                    }
+                    else
+                    {
+                        LogDroppedEvent(logger, hub.Id, batch.Seq, error);
+                    }
+
                     continue;
                 }
 
@@ -146,7 +155,10 @@ internal sealed partial class HubInbox(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected message from hub {HubId}: {Reason}")]
     private static partial void LogRejected(ILogger logger, Guid hubId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped an event of batch {Seq} from hub {HubId}: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Audited an unrecognised event of batch {Seq} from hub {HubId}, not applied: {Reason}")]
+    private static partial void LogUnrecognisedEvent(ILogger logger, Guid hubId, long seq, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped a non-object event of batch {Seq} from hub {HubId}: {Reason}")]
     private static partial void LogDroppedEvent(ILogger logger, Guid hubId, long seq, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Applying {Leaf} from hub {HubId} failed")]

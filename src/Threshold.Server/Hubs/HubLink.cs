@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using MQTTnet;
+using MQTTnet.Exceptions;
 using MQTTnet.Protocol;
 using Threshold.Protocol;
 using Threshold.Protocol.Messages;
@@ -141,7 +142,20 @@ internal sealed partial class HubLink(HubBroker broker, IOptions<MqttOptions> op
         pending[key] = reply;
         try
         {
-            await PublishAsync(HubTopics.For(hubId, TopicLeaf.Cmd), new JwsEnvelope(jws).ToUtf8Bytes(), ct);
+            try
+            {
+                await PublishAsync(HubTopics.For(hubId, TopicLeaf.Cmd), new JwsEnvelope(jws).ToUtf8Bytes(), ct);
+            }
+            catch (MqttCommunicationException e)
+            {
+                // The connection went between the caller's online check and this publish, or during it: the hub is out
+                // of reach, which the door-command policy already answers (Doors/DoorCommands.cs). A publish that timed out
+                // waiting for the broker's ack may still reach the hub, so that one is a timeout, as an unanswered command is.
+                var code = e is MqttCommunicationTimedOutException ? ProtocolErrors.ReplyTimeout : ProtocolErrors.HubOffline;
+                LogPublishFailed(logger, hubId, code, e.Message);
+                return CommandReply.Refused(jti, code);
+            }
+
             return await reply.Task.WaitAsync(timeout, ct);
         }
         catch (TimeoutException)
@@ -204,6 +218,9 @@ internal sealed partial class HubLink(HubBroker broker, IOptions<MqttOptions> op
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Server MQTT client could not connect: {Error}; retrying")]
     private static partial void LogConnectFailed(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish a command to hub {HubId} ({Outcome}): {Error}")]
+    private static partial void LogPublishFailed(ILogger logger, Guid hubId, string outcome, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped MQTT message on {Topic}: {Reason}")]
     private static partial void LogDropped(ILogger logger, string topic, string reason);

@@ -209,19 +209,33 @@ public sealed class HubLinkTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Events_UnknownOrMalformedEventInSignedBatch_DroppedLoggedAndTheRestApplied()
+    public async Task Events_UnknownOrMalformedEventInSignedBatch_AuditedUnrecognisedLoggedNotAppliedAndTheRestApplied()
     {
         await hub.SendBatchAsync(
             1,
             new { id = 1, type = "teleported", at = "2026-11-24T10:00:00Z", lockId = world.LockId },
             new { id = 2, type = "door_opened", at = "2026-11-24T10:00:00", lockId = world.LockId },
-            new { id = 3, type = "door_opened", at = "2026-11-24T10:00:01Z", lockId = world.LockId });
+            new { id = 3, type = "door_opened", at = "2026-11-24T10:00:01Z", lockId = world.LockId },
+            // Not applied: a malformed close after the open leaves the door open.
+            new { id = 4, type = "door_closed", at = "2026-11-24T10:00:02", lockId = world.LockId },
+            // An alarm of a shape this server does not know still reaches the household as an alarm.
+            new { id = 5, type = "alarm", at = "2026-11-24T10:00:03Z", severity = "high" },
+            // Not even an object: nothing to show anyone, only logged.
+            42);
 
         await hub.WaitForAsync(m => m.Topic == hub.Prefix + "ack" && BatchAck.TryParse(Encoding.UTF8.GetBytes(m.Payload), out var ack) && ack.Seq == 1);
         Assert.Equal("open", (await HomeStateAsync()).GetProperty("locks")[0].GetProperty("door").GetString());
-        Assert.Equal(2, host.Logs.Lines.Count(l => l.Contains("Dropped an event of batch 1", StringComparison.Ordinal)));
-        Assert.Equal(0, await CountAuditAsync("hub.event"));
         Assert.Equal(1, await CountAuditAsync("hub.batch"));
+
+        var unrecognised = (await AuditDataAsync("hub.event")).Concat(await AuditDataAsync("hub.alarm")).ToList();
+        Assert.Equal([1L, 2L, 4L, 5L], unrecognised.Select(e => e.GetProperty("id").GetInt64()).Order());
+        Assert.All(unrecognised, e => Assert.False(string.IsNullOrEmpty(e.GetProperty("unrecognised").GetString())));
+        Assert.Equal("teleported", unrecognised.Single(e => e.GetProperty("id").GetInt64() == 1).GetProperty("type").GetString());
+        Assert.Equal("2026-11-24T10:00:02", unrecognised.Single(e => e.GetProperty("id").GetInt64() == 4).GetProperty("at").GetString());
+        var alarm = Assert.Single(await AuditDataAsync("hub.alarm"));
+        Assert.Equal(("alarm", "high"), (alarm.GetProperty("type").GetString(), alarm.GetProperty("severity").GetString()));
+        Assert.Equal(4, host.Logs.Lines.Count(l => l.Contains("Audited an unrecognised event of batch 1", StringComparison.Ordinal)));
+        Assert.Equal(1, host.Logs.Lines.Count(l => l.Contains("Dropped a non-object event of batch 1", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -261,6 +275,14 @@ public sealed class HubLinkTests : IAsyncLifetime
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
         return await db.AuditEntries.CountAsync(e => e.HomeId == world.HomeId && e.Type == type);
+    }
+
+    private async Task<List<JsonElement>> AuditDataAsync(string type)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
+        var data = await db.AuditEntries.Where(e => e.HomeId == world.HomeId && e.Type == type).Select(e => e.Data).ToListAsync();
+        return data.Select(d => JsonDocument.Parse(d).RootElement.Clone()).ToList();
     }
 
     private async Task<JsonElement> HomeStateAsync() =>

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -29,7 +28,7 @@ public sealed class CommandPublishFailureTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var port = FreePort();
+        var port = FreePort.Next();
         broker = new MqttServerFactory().CreateMqttServer(new MqttServerOptionsBuilder()
             .WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(IPAddress.Loopback).WithDefaultEndpointPort(port).Build());
         broker.InterceptingPublishAsync += e =>
@@ -53,7 +52,7 @@ public sealed class CommandPublishFailureTests : IAsyncLifetime
         hub = await TestHub.PairAsync(host, world.OwnerToken, world.HomeId);
         await hub.ConnectAsync();
         await hub.ReportOnlineAsync();
-        await Stack.WaitUntilAsync(async () =>
+        await Eventually.UntilAsync(async () =>
             (await (await host.Client(world.OwnerToken).GetAsync($"/api/v1/homes/{world.HomeId}")).JsonAsync(HttpStatusCode.OK)).GetProperty("hubOnline").GetBoolean(),
             "the hub online");
     }
@@ -105,12 +104,5 @@ public sealed class CommandPublishFailureTests : IAsyncLifetime
 
         using var body = JsonDocument.Parse(payload.ToArray());
         return CommandProbe.Claim(body.RootElement.GetProperty("jws").GetString()!, "cmd") is "unlock" or "lock";
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

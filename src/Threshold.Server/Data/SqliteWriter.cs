@@ -11,8 +11,8 @@ namespace Threshold.Server.Data;
 /// write path at about one fsync per request (measured: bench/Threshold.Bench). Requests queue here in order; the
 /// writer runs whatever is queued in one IMMEDIATE transaction, each request inside its own savepoint (a failing
 /// request rolls back alone), commits once, and only then tells each request its result. Nobody hears "done" before
-/// their change is on disk. What follows from a write (<see cref="IWriteConsequence"/>: the live feed, a resend of the
-/// hub's credential set) is staged inside it and runs only once it has committed.
+/// their change is on disk. What follows from a write — its audit entries on the live feed, and each
+/// <see cref="IWriteConsequence"/> (a resend of the hub's credential set) — is staged inside it and runs only once it has committed.
 /// </summary>
 internal sealed partial class SqliteWriter : IAsyncDisposable, IDisposable
 {

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Threshold.Domain.Access;
 using Threshold.Domain.Deliveries;
-using Threshold.Domain.Schedules;
 using Threshold.Server.Accounts;
 using Threshold.Server.Audit;
 using Threshold.Server.Auth;
@@ -41,9 +40,8 @@ internal sealed class DemoSeeder(ThresholdDbContext db, AuditTrail audit, UserMa
 
         var home = Home.Create("Demo home", "Europe/Berlin", Location, now);
         var door = new DoorLock { Id = Guid.CreateVersion7(now), HomeId = home.Id, Name = "Front door" };
-        var everyDay = new RecurringSchedule(Enum.GetValues<DayOfWeek>().ToHashSet(), new TimeOnly(0, 0), new TimeOnly(23, 59));
         // The demo home has no camera yet (video is its own issue), so its policy does not require one.
-        var enrolment = CarrierEnrolment.Create(home.Id, carrier.Id, everyDay, EntryMethod.Remote, cameraRequired: false, now);
+        var enrolment = CarrierEnrolment.Create(home.Id, carrier.Id, DeliveryHours.AnyTime, EntryMethod.Remote, cameraRequired: false, now);
         await db.WriteAsync(audit, async c =>
         {
             db.Homes.Add(home);

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Threshold.Domain.Schedules;
+using Threshold.Domain.Deliveries;
 
 namespace Threshold.Server.Carriers;
 
@@ -31,38 +31,26 @@ internal sealed class CarrierEnrolment
     public bool CameraRequired { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
 
-    public RecurringSchedule Schedule() => new(
+    /// <summary>The policy's days and hours; <see cref="PolicyStart"/> equal to <see cref="PolicyEnd"/> is a whole day.</summary>
+    public DeliveryHours Hours() => new(
         Enum.GetValues<DayOfWeek>().Where(d => (PolicyDays & (1 << (int)d)) != 0).ToHashSet(),
         PolicyStart,
         PolicyEnd);
 
-    public static CarrierEnrolment Create(Guid homeId, Guid carrierId, RecurringSchedule schedule, EntryMethod method, bool cameraRequired, DateTimeOffset now) => new()
+    public static CarrierEnrolment Create(Guid homeId, Guid carrierId, DeliveryHours hours, EntryMethod method, bool cameraRequired, DateTimeOffset now) => new()
     {
         Id = Guid.CreateVersion7(now),
         HomeId = homeId,
         CarrierId = carrierId,
         HomeAccessId = "hac_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
-        PolicyDays = schedule.Days.Aggregate(0, (mask, d) => mask | (1 << (int)d)),
-        PolicyStart = schedule.Start,
-        PolicyEnd = schedule.End,
+        PolicyDays = hours.Days.Aggregate(0, (mask, d) => mask | (1 << (int)d)),
+        PolicyStart = hours.From,
+        PolicyEnd = hours.To,
         EntryMethod = method,
         CameraRequired = cameraRequired,
         CreatedAt = now,
     };
 
     /// <summary>True when every moment of [start, end) falls inside the policy's days and hours.</summary>
-    public bool Allows(DateTimeOffset start, DateTimeOffset end, TimeZoneInfo zone)
-    {
-        var schedule = Schedule();
-        // Policy edges sit on whole minutes, so probing each minute (and the last instant) is exact.
-        for (var t = start; t < end; t = t.AddMinutes(1))
-        {
-            if (!schedule.IsOpenAt(t, zone))
-            {
-                return false;
-            }
-        }
-
-        return schedule.IsOpenAt(end.AddTicks(-1), zone);
-    }
+    public bool Allows(DateTimeOffset start, DateTimeOffset end, TimeZoneInfo zone) => Hours().Covers(start, end, zone);
 }

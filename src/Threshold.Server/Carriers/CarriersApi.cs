@@ -1,9 +1,7 @@
-using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Threshold.Domain.Schedules;
 using Threshold.Server.Accounts;
 using Threshold.Server.Audit;
 using Threshold.Server.Auth;
@@ -12,11 +10,9 @@ using Threshold.Server.Infrastructure;
 
 namespace Threshold.Server.Carriers;
 
-internal sealed record PolicyBody(string[]? Days, string? From, string? To, EntryMethod? EntryMethod, bool? CameraRequired, bool? RequireApproval);
-
 internal sealed record EnrolRequest(Guid? CarrierId, PolicyBody? Policy);
 
-internal sealed record EnrolmentView(Guid Id, Guid CarrierId, string HomeAccessId, string[] Days, string From, string To, EntryMethod EntryMethod, bool CameraRequired);
+internal sealed record EnrolmentView(Guid Id, Guid CarrierId, string HomeAccessId, bool AnyTime, string[] Days, string From, string To, EntryMethod EntryMethod, bool CameraRequired);
 
 internal sealed record CourierView(Guid Id, string Email, string Name);
 
@@ -42,7 +38,7 @@ internal static class CarriersApi
             return missing;
         }
 
-        var (schedule, method, camera, invalid) = ParsePolicy(body.Policy!);
+        var (policy, invalid) = CarrierPolicy.Parse(body.Policy!);
         if (invalid is not null)
         {
             return invalid;
@@ -54,7 +50,7 @@ internal static class CarriersApi
             return Problems.Invalid("unknown_carrier", "No carrier with this id.", "carrierId");
         }
 
-        var enrolment = CarrierEnrolment.Create(homeId, carrierId, schedule!, method, camera, time.GetUtcNow());
+        var enrolment = CarrierEnrolment.Create(homeId, carrierId, policy!.Hours, policy.EntryMethod, policy.CameraRequired, time.GetUtcNow());
         var refused = await db.WriteAsync<ProblemHttpResult?>(audit, async c =>
         {
             // Checked inside the write, which the one writer serialises: two enrolments at once cannot both pass.
@@ -65,7 +61,7 @@ internal static class CarriersApi
 
             db.Enrolments.Add(enrolment);
             await audit.AppendAsync(homeId, AuditTypes.CarrierEnrolled, "user:" + user.UserId(),
-                new { carrierId, enrolmentId = enrolment.Id, days = DayNames(enrolment), from = enrolment.PolicyStart, to = enrolment.PolicyEnd, entryMethod = method.ToString(), cameraRequired = camera }, c);
+                new { carrierId, enrolmentId = enrolment.Id, anyTime = policy.Hours.IsAnyTime, days = CarrierPolicy.DayNames(policy.Hours), from = CarrierPolicy.FormatFrom(policy.Hours), to = CarrierPolicy.FormatTo(policy.Hours), entryMethod = policy.EntryMethod.ToString(), cameraRequired = policy.CameraRequired }, c);
             return null;
         }, ct);
         if (refused is not null)
@@ -99,54 +95,10 @@ internal static class CarriersApi
         return TypedResults.Ok(couriers);
     }
 
-    private static (RecurringSchedule?, EntryMethod, bool, ProblemHttpResult?) ParsePolicy(PolicyBody p)
+    private static EnrolmentView View(CarrierEnrolment e)
     {
-        if (p.Days is null || p.Days.Length is 0 or > 7)
-        {
-            return Fail(Problems.Invalid("invalid_policy", "'policy.days' must list 1–7 days, e.g. [\"monday\"].", "policy.days"));
-        }
-
-        var days = new HashSet<DayOfWeek>();
-        foreach (var d in p.Days)
-        {
-            if (!Enum.TryParse<DayOfWeek>(d, ignoreCase: true, out var day) || !Enum.IsDefined(day) || int.TryParse(d, out _))
-            {
-                return Fail(Problems.Invalid("invalid_policy", $"'{d}' is not a day of the week.", "policy.days"));
-            }
-
-            days.Add(day);
-        }
-
-        if (!TryTime(p.From, out var from))
-        {
-            return Fail(Problems.Invalid("invalid_policy", "'policy.from' must be a local time HH:mm.", "policy.from"));
-        }
-
-        if (!TryTime(p.To, out var to) || to == from)
-        {
-            return Fail(Problems.Invalid("invalid_policy", "'policy.to' must be a local time HH:mm different from 'from'.", "policy.to"));
-        }
-
-        if (p.RequireApproval == true)
-        {
-            return Fail(Problems.Invalid("not_supported", "Approval at the door is not available yet.", "policy.requireApproval"));
-        }
-
-        var method = p.EntryMethod ?? EntryMethod.Remote;
-
-        return (new RecurringSchedule(days, from, to), method, p.CameraRequired ?? true, null);
-
-        static (RecurringSchedule?, EntryMethod, bool, ProblemHttpResult?) Fail(ProblemHttpResult problem) => (null, default, false, problem);
+        var hours = e.Hours();
+        return new(e.Id, e.CarrierId, e.HomeAccessId, hours.IsAnyTime, CarrierPolicy.DayNames(hours), CarrierPolicy.FormatFrom(hours),
+            CarrierPolicy.FormatTo(hours), e.EntryMethod, e.CameraRequired);
     }
-
-    private static bool TryTime(string? text, out TimeOnly time) =>
-        TimeOnly.TryParseExact(text, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out time);
-
-    private static string[] DayNames(CarrierEnrolment e) =>
-        e.Schedule().Days.OrderBy(d => d).Select(d => d.ToString().ToLowerInvariant()).ToArray();
-
-    private static EnrolmentView View(CarrierEnrolment e) => new(
-        e.Id, e.CarrierId, e.HomeAccessId, DayNames(e),
-        e.PolicyStart.ToString("HH:mm", CultureInfo.InvariantCulture), e.PolicyEnd.ToString("HH:mm", CultureInfo.InvariantCulture),
-        e.EntryMethod, e.CameraRequired);
 }

@@ -132,6 +132,79 @@ public sealed class DeliveryLifecycleTests : IAsyncLifetime
         await (await Create("2026-11-28T10:00:00Z", "2026-11-28T11:00:00Z")).ProblemAsync(HttpStatusCode.UnprocessableEntity, "outside_policy");
     }
 
+    [Theory]
+    [InlineData("every day 00:00–23:59", """{"days":["monday","tuesday","wednesday","thursday","friday","saturday","sunday"],"from":"00:00","to":"23:59"}""")]
+    [InlineData("any time", """{"anyTime":true}""")]
+    [InlineData("tuesday nights", """{"days":["tuesday"],"from":"22:00","to":"06:00"}""")]
+    public async Task Create_WindowAcrossMidnight_AcceptedWhenThePolicyCoversIt(string name, string policyJson)
+    {
+        var (_, owner) = await host.ResidentAsync();
+        var (home, _) = await host.HomeAsync(owner, "Europe/Berlin", name);
+        var access = await host.EnrolAsync(owner, home, world.CarrierId, JsonSerializer.Deserialize<JsonElement>(policyJson));
+
+        // Tuesday 2026-11-24 23:30 to Wednesday 00:30 in Berlin, what a carrier books every evening.
+        var created = await CreateAsync(access, "2026-11-24T22:30:00Z", "2026-11-24T23:30:00Z");
+
+        await created.JsonAsync(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task Create_PastTheEndOfOvernightHours_OutsidePolicy()
+    {
+        var (_, owner) = await host.ResidentAsync();
+        var (home, _) = await host.HomeAsync(owner, "Europe/Berlin");
+        var access = await host.EnrolAsync(owner, home, world.CarrierId, new { days = new[] { "tuesday" }, from = "22:00", to = "24:00" });
+
+        // 23:30–00:30 runs past the policy's midnight end; Wednesday is not listed.
+        await (await CreateAsync(access, "2026-11-24T22:30:00Z", "2026-11-24T23:30:00Z")).ProblemAsync(HttpStatusCode.UnprocessableEntity, "outside_policy");
+        await (await CreateAsync(access, "2026-11-24T21:00:00Z", "2026-11-24T23:00:00Z")).JsonAsync(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task Enrol_EndOfDayAndAnyTime_ReadBackAsWritten()
+    {
+        var (_, owner) = await host.ResidentAsync();
+        var (home, _) = await host.HomeAsync(owner, "Europe/Berlin");
+        var (other, _) = await host.HomeAsync(owner, "Europe/Berlin", "Other");
+        await host.EnrolAsync(owner, home, world.CarrierId, new { days = new[] { "friday" }, from = "18:00", to = "23:59" });
+        await host.EnrolAsync(owner, other, world.CarrierId, new { anyTime = true });
+
+        var evenings = Assert.Single((await host.Client(owner).GetFromJsonAsync<JsonElement[]>($"/api/v1/homes/{home}/carriers"))!);
+        var always = Assert.Single((await host.Client(owner).GetFromJsonAsync<JsonElement[]>($"/api/v1/homes/{other}/carriers"))!);
+
+        Assert.Equal(("18:00", "24:00", false), (evenings.GetProperty("from").GetString(), evenings.GetProperty("to").GetString(), evenings.GetProperty("anyTime").GetBoolean()));
+        Assert.True(always.GetProperty("anyTime").GetBoolean());
+        Assert.Equal(7, always.GetProperty("days").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("""{"anyTime":true,"days":["monday"]}""", "policy.anyTime")]
+    [InlineData("""{"anyTime":true,"from":"09:00"}""", "policy.anyTime")]
+    [InlineData("""{"days":["monday"],"from":"09:00","to":"09:00"}""", "policy.to")]
+    [InlineData("""{"days":["monday"],"from":"24:00","to":"09:00"}""", "policy.from")]
+    [InlineData("""{"days":["monday"],"from":"09:00","to":"25:00"}""", "policy.to")]
+    [InlineData("""{"anyTime":false}""", "policy.days")]
+    public async Task Enrol_BadHours_InvalidPolicyNothingStored(string policyJson, string field)
+    {
+        var (_, owner) = await host.ResidentAsync();
+        var (home, _) = await host.HomeAsync(owner, "Europe/Berlin");
+        var body = new { carrierId = world.CarrierId, policy = JsonSerializer.Deserialize<JsonElement>(policyJson) };
+
+        var problem = await (await host.Client(owner).PostAsJsonAsync($"/api/v1/homes/{home}/carriers", body)).ProblemAsync(HttpStatusCode.BadRequest, "invalid_policy");
+
+        Assert.Contains(field, problem.GetRawText(), StringComparison.Ordinal);
+        Assert.Empty((await host.Client(owner).GetFromJsonAsync<JsonElement[]>($"/api/v1/homes/{home}/carriers"))!);
+    }
+
+    private async Task<HttpResponseMessage> CreateAsync(string homeAccessId, string start, string end) =>
+        await host.Client(world.CarrierKey).PostAsJsonAsync("/api/v1/deliveries", new
+        {
+            homeAccessId,
+            externalRef = Guid.NewGuid().ToString(),
+            packages = new[] { "A" },
+            window = new { start, end },
+        });
+
     [Fact]
     public async Task Decline_AfterEntryUsed_Conflict()
     {

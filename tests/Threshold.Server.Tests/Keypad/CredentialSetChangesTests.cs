@@ -52,7 +52,7 @@ public sealed class CredentialSetChangesTests : IAsyncLifetime
         var hub = Threshold.Server.Hubs.Hub.Pair(home.Id, "hub", "signing", "sealing", "hash", Now);
         var (carrier, _) = Carrier.Create("Parcel Co", Now);
         var enrolment = CarrierEnrolment.Create(home.Id, carrier.Id,
-            new RecurringSchedule(Enum.GetValues<DayOfWeek>().ToHashSet(), new TimeOnly(0, 0), new TimeOnly(23, 59)), EntryMethod.Remote, false, Now);
+            DeliveryHours.AnyTime, EntryMethod.Remote, false, Now);
         (homeId, grantId, hubId, carrierId, enrolmentId) = (home.Id, grant.Id, hub.Id, carrier.Id, enrolment.Id);
         await WriteAsync((db, _) =>
         {

@@ -13,6 +13,7 @@ using Threshold.Server.Homes;
 using Threshold.Server.Hubs;
 using Threshold.Server.Infrastructure;
 using Threshold.Server.Keypad;
+using Threshold.Server.Sessions;
 
 namespace Threshold.Server;
 
@@ -35,7 +36,7 @@ internal static class ThresholdServer
         builder.Services.AddSingleton(new DataDirectory(dataDir));
         builder.Services.AddSingleton(TimeProvider.System);
 
-        builder.AddHttpBasics().AddDatabase().AddAuth().AddRateLimits();
+        builder.AddHttpBasics().AddDatabase().AddAuth().AddSessions().AddRateLimits();
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddSingleton<ActivityBroadcaster>();
         builder.AddHubs().AddKeypad().AddDeliveries().AddDoors().AddCourier();
@@ -54,6 +55,9 @@ internal static class ThresholdServer
         app.MapOpenApi();
         app.MapHealthChecks("/health", new HealthCheckOptions()).AllowAnonymous();
         app.MapAccounts();
+        app.MapSessions();
+        app.MapMe();
+        app.MapMembers();
         app.MapHomes();
         app.MapCarriers();
         app.MapDeliveries();

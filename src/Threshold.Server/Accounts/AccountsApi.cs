@@ -1,10 +1,12 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Threshold.Server.Audit;
 using Threshold.Server.Auth;
 using Threshold.Server.Data;
 using Threshold.Server.Infrastructure;
+using Threshold.Server.Sessions;
 
 namespace Threshold.Server.Accounts;
 
@@ -73,7 +75,8 @@ internal static partial class AccountsApi
     }
 
     public static async Task<Results<SignInHttpResult, ProblemHttpResult>> Login(
-        LoginRequest body, UserManager<AppUser> users, SignInManager<AppUser> signIn, ILoggerFactory loggers)
+        LoginRequest body, UserManager<AppUser> users, SignInManager<AppUser> signIn, ThresholdDbContext db, AuditTrail audit,
+        TimeProvider time, IOptions<SessionLifetimeOptions> sessions, ILoggerFactory loggers, CancellationToken ct)
     {
         var invalid = Check.First(Check.Text(body.Email, "email", 254), Check.Text(body.Password, "password", 128));
         if (invalid is not null)
@@ -104,15 +107,14 @@ internal static partial class AccountsApi
             return BadCredentials();
         }
 
-        var principal = await signIn.CreateUserPrincipalAsync(user);
-        var identity = (ClaimsIdentity)principal.Identity!;
-        identity.AddClaim(new Claim(ThresholdClaims.Kind, user.Kind.ToString()));
-        if (user.CarrierId is { } carrier)
+        // Every sign-in is its own session, so it can be ended on its own (sign-out) or with the rest (password change).
+        var session = Session.Start(user.Id, time.GetUtcNow(), sessions.Value.RefreshTokenLifetime);
+        await db.WriteAsync(audit, _ =>
         {
-            identity.AddClaim(new Claim(ThresholdClaims.CarrierId, carrier.ToString()));
-        }
-
-        return TypedResults.SignIn(principal, authenticationScheme: IdentityConstants.BearerScheme);
+            db.Sessions.Add(session);
+            return Task.FromResult(true);
+        }, ct);
+        return await SessionTokens.SignInAsync(signIn, user, session);
     }
 
     private static ProblemHttpResult BadCredentials() =>

@@ -71,4 +71,7 @@ internal static class AuditTypes
     public const string GrantRevoked = "grant.revoked";
     public const string KeypadEntry = "access.keypad_entry";
     public const string KeypadSettingsChanged = "home.keypad_settings_changed";
+    public const string MemberInvited = "home.member_invited";
+    public const string MemberJoined = "home.member_joined";
+    public const string MemberRemoved = "home.member_removed";
 }

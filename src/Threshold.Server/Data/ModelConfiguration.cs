@@ -158,3 +158,24 @@ internal sealed class CredentialConfiguration : IEntityTypeConfiguration<Keypad.
         b.Property(c => c.LockState).HasMaxLength(16);
     }
 }
+
+internal sealed class SessionConfiguration : IEntityTypeConfiguration<Sessions.Session>
+{
+    public void Configure(EntityTypeBuilder<Sessions.Session> b)
+    {
+        b.HasIndex(s => s.UserId);
+        // The revocation poller reads what was revoked since its last look.
+        b.HasIndex(s => s.RevokedAt);
+        b.Property(s => s.RevokedReason).HasMaxLength(Sessions.Session.MaxReasonLength);
+    }
+}
+
+internal sealed class InvitationConfiguration : IEntityTypeConfiguration<Invitation>
+{
+    public void Configure(EntityTypeBuilder<Invitation> b)
+    {
+        b.HasOne<Home>().WithMany().HasForeignKey(i => i.HomeId);
+        b.HasIndex(i => i.CodeHash).IsUnique();
+        b.Property(i => i.CodeHash).HasMaxLength(64);
+    }
+}

@@ -29,6 +29,8 @@ internal sealed class ThresholdDbContext(DbContextOptions<ThresholdDbContext> op
     public DbSet<Hubs.PairingCode> PairingCodes => Set<Hubs.PairingCode>();
     public DbSet<Threshold.Domain.Grants.Grant> Grants => Set<Threshold.Domain.Grants.Grant>();
     public DbSet<Keypad.Credential> Credentials => Set<Keypad.Credential>();
+    public DbSet<Sessions.Session> Sessions => Set<Sessions.Session>();
+    public DbSet<Invitation> Invitations => Set<Invitation>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

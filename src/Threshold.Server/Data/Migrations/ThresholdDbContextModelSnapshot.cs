@@ -385,6 +385,26 @@ namespace Threshold.Server.Data.Migrations
                     b.ToTable("AuditEntries");
                 });
 
+            modelBuilder.Entity("Threshold.Server.Auth.HomeMember", b =>
+                {
+                    b.Property<Guid>("HomeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("HomeId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("HomeMembers");
+                });
+
             modelBuilder.Entity("Threshold.Server.Carriers.Carrier", b =>
                 {
                     b.Property<Guid>("Id")
@@ -464,50 +484,6 @@ namespace Threshold.Server.Data.Migrations
                     b.ToTable("Enrolments");
                 });
 
-            modelBuilder.Entity("Threshold.Server.Keypad.Credential", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Active")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid?>("AppUserId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Film")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("HomeId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Kind")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("LockState")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Notify")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ProtectedCode")
-                        .HasMaxLength(512)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("AppUserId");
-
-                    b.HasIndex("HomeId");
-
-                    b.ToTable("Credentials");
-                });
-
             modelBuilder.Entity("Threshold.Server.Homes.DoorLock", b =>
                 {
                     b.Property<Guid>("Id")
@@ -581,24 +557,40 @@ namespace Threshold.Server.Data.Migrations
                     b.ToTable("Homes");
                 });
 
-            modelBuilder.Entity("Threshold.Server.Auth.HomeMember", b =>
+            modelBuilder.Entity("Threshold.Server.Homes.Invitation", b =>
                 {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AcceptedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("AcceptedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CodeHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("HomeId")
                         .HasColumnType("TEXT");
 
-                    b.Property<Guid>("UserId")
+                    b.Property<Guid>("InvitedBy")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Role")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
+                    b.HasKey("Id");
 
-                    b.HasKey("HomeId", "UserId");
+                    b.HasIndex("CodeHash")
+                        .IsUnique();
 
-                    b.HasIndex("UserId");
+                    b.HasIndex("HomeId");
 
-                    b.ToTable("HomeMembers");
+                    b.ToTable("Invitations");
                 });
 
             modelBuilder.Entity("Threshold.Server.Hubs.Hub", b =>
@@ -680,6 +672,84 @@ namespace Threshold.Server.Data.Migrations
                     b.HasIndex("HomeId");
 
                     b.ToTable("PairingCodes");
+                });
+
+            modelBuilder.Entity("Threshold.Server.Keypad.Credential", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("AppUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Film")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("HomeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LockState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Notify")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProtectedCode")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AppUserId");
+
+                    b.HasIndex("HomeId");
+
+                    b.ToTable("Credentials");
+                });
+
+            modelBuilder.Entity("Threshold.Server.Sessions.Session", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Generation")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RevokedReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RevokedAt");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("Sessions");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
@@ -779,6 +849,21 @@ namespace Threshold.Server.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Threshold.Server.Auth.HomeMember", b =>
+                {
+                    b.HasOne("Threshold.Server.Homes.Home", null)
+                        .WithMany()
+                        .HasForeignKey("HomeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Threshold.Server.Accounts.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Threshold.Server.Carriers.CarrierEnrolment", b =>
                 {
                     b.HasOne("Threshold.Server.Carriers.Carrier", null)
@@ -787,15 +872,6 @@ namespace Threshold.Server.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
-                    b.HasOne("Threshold.Server.Homes.Home", null)
-                        .WithMany()
-                        .HasForeignKey("HomeId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Threshold.Server.Keypad.Credential", b =>
-                {
                     b.HasOne("Threshold.Server.Homes.Home", null)
                         .WithMany()
                         .HasForeignKey("HomeId")
@@ -812,17 +888,11 @@ namespace Threshold.Server.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Threshold.Server.Auth.HomeMember", b =>
+            modelBuilder.Entity("Threshold.Server.Homes.Invitation", b =>
                 {
                     b.HasOne("Threshold.Server.Homes.Home", null)
                         .WithMany()
                         .HasForeignKey("HomeId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("Threshold.Server.Accounts.AppUser", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -837,6 +907,15 @@ namespace Threshold.Server.Data.Migrations
                 });
 
             modelBuilder.Entity("Threshold.Server.Hubs.PairingCode", b =>
+                {
+                    b.HasOne("Threshold.Server.Homes.Home", null)
+                        .WithMany()
+                        .HasForeignKey("HomeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Threshold.Server.Keypad.Credential", b =>
                 {
                     b.HasOne("Threshold.Server.Homes.Home", null)
                         .WithMany()

@@ -72,17 +72,27 @@ internal sealed partial class SessionRevocationPoller(
     // Revocations are stamped with the writing node's clock; look back this far so a node slightly behind is not missed.
     private static readonly TimeSpan ClockMargin = TimeSpan.FromSeconds(30);
     private DateTimeOffset since = DateTimeOffset.MinValue;
+    private PeriodicTimer? timer;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await LoadAsync(cancellationToken);
+        // Made here, not in ExecuteAsync (which runs later on another thread), so the first interval counts from start.
+        // A cadence on the machine's timers, not the injected clock: moving a test's clock by days must not fire it
+        // once per second of them. What is expired is still judged by the injected clock.
+        timer = new PeriodicTimer(options.Value.PollInterval);
         await base.StartAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        timer?.Dispose();
+        base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.PollInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (await timer!.WaitForNextTickAsync(stoppingToken))
         {
             try
             {

@@ -18,6 +18,8 @@ public sealed partial class AuthorizationMatrixTests
         "GET /api/v1/homes/{homeId:guid}/audit",
         "PUT /api/v1/homes/{homeId:guid}/keypad",
         "POST /api/v1/homes/{homeId:guid}/pairing-codes",
+        "POST /api/v1/homes/{homeId:guid}/invitations",
+        "DELETE /api/v1/homes/{homeId:guid}/members/{userId:guid}",
     ];
 
     private List<(string Method, string Pattern)> HomeRoutes() =>
@@ -36,6 +38,7 @@ public sealed partial class AuthorizationMatrixTests
             ("locks", _) => worlds.A.LockId.ToString(),
             ("deliveries", _) => worlds.A.DeliveryId.ToString(),
             ("grants", _) => worlds.GrantA.ToString(),
+            ("members", _) => worlds.MemberId.ToString(),
             _ => throw new InvalidOperationException($"No object of home A for {m.Value} in {pattern}: extend {nameof(PathInHomeA)}."),
         });
 

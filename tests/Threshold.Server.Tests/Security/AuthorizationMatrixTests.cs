@@ -296,9 +296,12 @@ public sealed partial class AuthorizationMatrixTests(TwoWorlds worlds) : IClassF
         await (await Host.Client(worlds.MemberToken).GetAsync($"/api/v1/homes/{worlds.A.HomeId}/audit")).ProblemAsync(HttpStatusCode.NotFound, "not_found");
     }
 
-    /// <summary>Design §6: only these may be called without credentials (the hub pairs with its one-time code).</summary>
+    /// <summary>
+    /// Design §6: only these may be called without credentials (the hub pairs with its one-time code; a refresh carries
+    /// its own token in the body).
+    /// </summary>
     private static readonly string[] AnonymousAllowed =
-        ["/api/v1/auth/register", "/api/v1/auth/login", "/health", "/openapi/{documentName}.json", "/api/v1/hubs/pair"];
+        ["/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/refresh", "/health", "/openapi/{documentName}.json", "/api/v1/hubs/pair"];
 
     [Fact]
     public async Task Anonymous_EveryMappedEndpoint_Unauthorized()

@@ -15,6 +15,7 @@ public static class ReasonCodes
     public const string CameraNotLive = "camera_not_live";
     public const string ApprovalDenied = "approval_denied";
     public const string ApprovalTimeout = "approval_timeout";
+    public const string AwaitingApproval = "awaiting_approval";
     public const string RateLimited = "rate_limited";
     public const string DeliveryDeclined = "delivery_declined";
     public const string DeliveryCancelled = "delivery_cancelled";

@@ -20,10 +20,11 @@ public sealed partial class Delivery
     }
 
     public AccessDecision CheckEntry(
-        Guid courierId, HomeConditions home, bool cameraRequired, TimeSpan arrivalValidity, DateTimeOffset now)
+        Guid courierId, HomeConditions home, bool cameraRequired, TimeSpan arrivalValidity, DateTimeOffset now, bool approvalRequired = false)
     {
         ArgumentNullException.ThrowIfNull(home);
         var refusal = CommonRefusal(courierId, home, now)
+            ?? (approvalRequired ? ApprovalRefusal(now) : null)
             ?? (HasFreshArrival(arrivalValidity, now) ? null : ReasonCodes.ArrivalRequired)
             ?? DeviceRefusal(home, cameraRequired);
         return Decision(refusal);
@@ -43,7 +44,7 @@ public sealed partial class Delivery
 
         var statusRefusal = Status switch
         {
-            DeliveryStatus.Declined => ReasonCodes.DeliveryDeclined,
+            DeliveryStatus.Declined => FailureReason == ReasonCodes.ApprovalDenied ? ReasonCodes.ApprovalDenied : ReasonCodes.DeliveryDeclined,
             DeliveryStatus.Cancelled => ReasonCodes.DeliveryCancelled,
             DeliveryStatus.Expired or DeliveryStatus.Failed => ReasonCodes.OutsideWindow,
             _ when IsEntryUsed => ReasonCodes.AlreadyUsed,
@@ -84,7 +85,8 @@ public sealed partial class Delivery
         return cameraRequired && !home.CameraLive ? ReasonCodes.CameraNotLive : null;
     }
 
-    // End-exclusive like every other window: valid from ArrivedAt until just before ArrivedAt + validity.
+    // End-exclusive like every other window: valid from ArrivedAt (or the household's yes, which came later) until just
+    // before that + validity.
     private bool HasFreshArrival(TimeSpan arrivalValidity, DateTimeOffset now) =>
-        Status == DeliveryStatus.Arrived && ArrivedAt is { } arrivedAt && now - arrivedAt < arrivalValidity;
+        Status == DeliveryStatus.Arrived && (ApprovedAt > ArrivedAt ? ApprovedAt : ArrivedAt) is { } since && now - since < arrivalValidity;
 }

@@ -102,11 +102,24 @@ public sealed partial class Delivery
         Touch(now);
     }
 
-    /// <summary>Marks the courier as at the door; a repeated arrival refreshes <see cref="ArrivedAt"/>.</summary>
+    /// <summary>
+    /// Marks the courier as at the door; a repeated arrival refreshes <see cref="ArrivedAt"/>. It keeps a question to the
+    /// household that is still open and an approval already given; after an unanswered question timed out the courier
+    /// stands at the door again unapproved, and may be asked about anew (<see cref="RequestApproval"/>).
+    /// </summary>
     public void RecordArrival(DateTimeOffset now)
     {
-        Require(Status is DeliveryStatus.Scheduled or DeliveryStatus.Arrived, "record an arrival");
-        Status = DeliveryStatus.Arrived;
+        Require(Status is DeliveryStatus.Scheduled or DeliveryStatus.Arrived or DeliveryStatus.AwaitingApproval, "record an arrival");
+        if (Status == DeliveryStatus.AwaitingApproval && IsApprovalTimedOut(now))
+        {
+            ClearApproval();
+            Status = DeliveryStatus.Arrived;
+        }
+        else if (Status != DeliveryStatus.AwaitingApproval)
+        {
+            Status = DeliveryStatus.Arrived;
+        }
+
         ArrivedAt = now;
         Touch(now);
     }
@@ -188,7 +201,7 @@ public sealed partial class Delivery
     /// <summary>The window closed without an entry.</summary>
     public void Expire(DateTimeOffset now)
     {
-        Require(Status is DeliveryStatus.Scheduled or DeliveryStatus.Arrived && now >= WindowEnd, "expire");
+        Require(Status is DeliveryStatus.Scheduled or DeliveryStatus.Arrived or DeliveryStatus.AwaitingApproval && now >= WindowEnd, "expire");
         Status = DeliveryStatus.Expired;
         Touch(now);
     }
@@ -205,7 +218,7 @@ public sealed partial class Delivery
 
     private void EndBeforeEntry(DeliveryStatus end, string action, DateTimeOffset now)
     {
-        Require(Status is DeliveryStatus.Scheduled or DeliveryStatus.Arrived && EntryUsedAt is null, action);
+        Require(Status is DeliveryStatus.Scheduled or DeliveryStatus.Arrived or DeliveryStatus.AwaitingApproval && EntryUsedAt is null, action);
         Status = end;
         Touch(now);
     }

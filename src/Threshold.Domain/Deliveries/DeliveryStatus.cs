@@ -2,7 +2,8 @@ namespace Threshold.Domain.Deliveries;
 
 /// <summary>
 /// Life of a delivery. Happy path: Scheduled → Arrived → Unlocked → DoorOpened → DoorClosed →
-/// (Locked) → Completed. Completed, Declined, Cancelled, Expired and Failed are terminal.
+/// (Locked) → Completed; under a policy that requires approval, Arrived → AwaitingApproval → Arrived (approved) or
+/// Declined (denied). Completed, Declined, Cancelled, Expired and Failed are terminal.
 /// </summary>
 public enum DeliveryStatus
 {
@@ -19,4 +20,7 @@ public enum DeliveryStatus
     Cancelled,
     Expired,
     Failed,
+
+    /// <summary>The courier passed every check at the door; the household has not answered yet.</summary>
+    AwaitingApproval,
 }

@@ -57,6 +57,9 @@ internal static class AuditTypes
     public const string DeliveryDeclined = "delivery.declined";
     public const string DeliveryStateChanged = "delivery.state_changed";
     public const string DeliveryFailed = "delivery.failed";
+    public const string DeliveryApprovalRequested = "delivery.approval_requested";
+    public const string DeliveryApproved = "delivery.approved";
+    public const string DeliveryDenied = "delivery.denied";
     public const string AccessDecision = "access.decision";
     public const string LockCommand = "lock.command";
     public const string LockCommandFailed = "lock.command_failed";

@@ -29,6 +29,11 @@ internal sealed class CarrierEnrolment
     public TimeOnly PolicyEnd { get; private set; }
     public EntryMethod EntryMethod { get; private set; }
     public bool CameraRequired { get; private set; }
+
+    /// <summary>A resident must let each arriving courier in (approval at the door) within <see cref="ApprovalTimeout"/>.</summary>
+    public bool RequireApproval { get; private set; }
+    public int ApprovalTimeoutSeconds { get; private set; }
+    public TimeSpan ApprovalTimeout => TimeSpan.FromSeconds(ApprovalTimeoutSeconds);
     public DateTimeOffset CreatedAt { get; private set; }
 
     /// <summary>The policy's days and hours; <see cref="PolicyStart"/> equal to <see cref="PolicyEnd"/> is a whole day.</summary>
@@ -37,7 +42,8 @@ internal sealed class CarrierEnrolment
         PolicyStart,
         PolicyEnd);
 
-    public static CarrierEnrolment Create(Guid homeId, Guid carrierId, DeliveryHours hours, EntryMethod method, bool cameraRequired, DateTimeOffset now) => new()
+    public static CarrierEnrolment Create(
+        Guid homeId, Guid carrierId, DeliveryHours hours, EntryMethod method, bool cameraRequired, DateTimeOffset now, TimeSpan? approvalTimeout = null) => new()
     {
         Id = Guid.CreateVersion7(now),
         HomeId = homeId,
@@ -48,6 +54,8 @@ internal sealed class CarrierEnrolment
         PolicyEnd = hours.To,
         EntryMethod = method,
         CameraRequired = cameraRequired,
+        RequireApproval = approvalTimeout is not null,
+        ApprovalTimeoutSeconds = (int)(approvalTimeout ?? CarrierPolicy.DefaultApprovalTimeout).TotalSeconds,
         CreatedAt = now,
     };
 

@@ -11,27 +11,48 @@ namespace Threshold.Server.Carriers;
 /// write it, is the end of the day).
 /// </summary>
 internal sealed record PolicyBody(
-    string[]? Days, string? From, string? To, EntryMethod? EntryMethod, bool? CameraRequired, bool? RequireApproval, bool? AnyTime = null);
+    string[]? Days, string? From, string? To, EntryMethod? EntryMethod, bool? CameraRequired, bool? RequireApproval, bool? AnyTime = null,
+    int? ApprovalTimeout = null);
 
-internal sealed record ParsedPolicy(DeliveryHours Hours, EntryMethod EntryMethod, bool CameraRequired);
+/// <param name="ApprovalTimeout">Set when a resident must let each courier in: how long the household is asked.</param>
+internal sealed record ParsedPolicy(DeliveryHours Hours, EntryMethod EntryMethod, bool CameraRequired, TimeSpan? ApprovalTimeout);
 
 internal static class CarrierPolicy
 {
+    public static readonly TimeSpan DefaultApprovalTimeout = TimeSpan.FromSeconds(60);
+    private const int MinApprovalSeconds = 10;
+    private const int MaxApprovalSeconds = 600;
     private const string EndOfDay = "24:00";
 
     public static (ParsedPolicy?, ProblemHttpResult?) Parse(PolicyBody p)
     {
-        if (p.RequireApproval == true)
-        {
-            return Fail("not_supported", "Approval at the door is not available yet.", "policy.requireApproval");
-        }
-
         var method = p.EntryMethod ?? EntryMethod.Remote;
         var camera = p.CameraRequired ?? true;
+        TimeSpan? approval = null;
+        if (p.RequireApproval == true)
+        {
+            // A keypad code opens the door without asking the server, so nobody could be asked first.
+            if (method == EntryMethod.Keypad)
+            {
+                return Fail("invalid_policy", "Approval at the door needs remote entry; a keypad code cannot wait for the household.", "policy.requireApproval");
+            }
+
+            if (p.ApprovalTimeout is { } seconds && seconds is < MinApprovalSeconds or > MaxApprovalSeconds)
+            {
+                return Fail("invalid_policy", $"'policy.approvalTimeout' must be {MinApprovalSeconds}–{MaxApprovalSeconds} seconds.", "policy.approvalTimeout");
+            }
+
+            approval = p.ApprovalTimeout is { } s ? TimeSpan.FromSeconds(s) : DefaultApprovalTimeout;
+        }
+        else if (p.ApprovalTimeout is not null)
+        {
+            return Fail("invalid_policy", "'policy.approvalTimeout' goes with 'requireApproval': true.", "policy.approvalTimeout");
+        }
+
         if (p.AnyTime == true)
         {
             return p.Days is null && p.From is null && p.To is null
-                ? (new ParsedPolicy(DeliveryHours.AnyTime, method, camera), null)
+                ? (new ParsedPolicy(DeliveryHours.AnyTime, method, camera, approval), null)
                 : Fail("invalid_policy", "'policy.anyTime' stands alone: leave out 'days', 'from' and 'to'.", "policy.anyTime");
         }
 
@@ -66,10 +87,10 @@ internal static class CarrierPolicy
 
         if (endOfDay && from == TimeOnly.MinValue && days.Count == 7)
         {
-            return (new ParsedPolicy(DeliveryHours.AnyTime, method, camera), null);
+            return (new ParsedPolicy(DeliveryHours.AnyTime, method, camera, approval), null);
         }
 
-        return (new ParsedPolicy(new DeliveryHours(days, from, to), method, camera), null);
+        return (new ParsedPolicy(new DeliveryHours(days, from, to), method, camera, approval), null);
 
         static (ParsedPolicy?, ProblemHttpResult?) Fail(string code, string detail, string field) => (null, Problems.Invalid(code, detail, field));
     }

@@ -12,7 +12,9 @@ namespace Threshold.Server.Carriers;
 
 internal sealed record EnrolRequest(Guid? CarrierId, PolicyBody? Policy);
 
-internal sealed record EnrolmentView(Guid Id, Guid CarrierId, string HomeAccessId, bool AnyTime, string[] Days, string From, string To, EntryMethod EntryMethod, bool CameraRequired);
+internal sealed record EnrolmentView(
+    Guid Id, Guid CarrierId, string HomeAccessId, bool AnyTime, string[] Days, string From, string To, EntryMethod EntryMethod, bool CameraRequired,
+    bool RequireApproval, int? ApprovalTimeout);
 
 internal sealed record CourierView(Guid Id, string Email, string Name);
 
@@ -50,7 +52,7 @@ internal static class CarriersApi
             return Problems.Invalid("unknown_carrier", "No carrier with this id.", "carrierId");
         }
 
-        var enrolment = CarrierEnrolment.Create(homeId, carrierId, policy!.Hours, policy.EntryMethod, policy.CameraRequired, time.GetUtcNow());
+        var enrolment = CarrierEnrolment.Create(homeId, carrierId, policy!.Hours, policy.EntryMethod, policy.CameraRequired, time.GetUtcNow(), policy.ApprovalTimeout);
         var refused = await db.WriteAsync<ProblemHttpResult?>(audit, async c =>
         {
             // Checked inside the write, which the one writer serialises: two enrolments at once cannot both pass.
@@ -61,7 +63,7 @@ internal static class CarriersApi
 
             db.Enrolments.Add(enrolment);
             await audit.AppendAsync(homeId, AuditTypes.CarrierEnrolled, "user:" + user.UserId(),
-                new { carrierId, enrolmentId = enrolment.Id, anyTime = policy.Hours.IsAnyTime, days = CarrierPolicy.DayNames(policy.Hours), from = CarrierPolicy.FormatFrom(policy.Hours), to = CarrierPolicy.FormatTo(policy.Hours), entryMethod = policy.EntryMethod.ToString(), cameraRequired = policy.CameraRequired }, c);
+                new { carrierId, enrolmentId = enrolment.Id, anyTime = policy.Hours.IsAnyTime, days = CarrierPolicy.DayNames(policy.Hours), from = CarrierPolicy.FormatFrom(policy.Hours), to = CarrierPolicy.FormatTo(policy.Hours), entryMethod = policy.EntryMethod.ToString(), cameraRequired = policy.CameraRequired, requireApproval = enrolment.RequireApproval, approvalTimeout = enrolment.RequireApproval ? enrolment.ApprovalTimeoutSeconds : (int?)null }, c);
             return null;
         }, ct);
         if (refused is not null)
@@ -99,6 +101,6 @@ internal static class CarriersApi
     {
         var hours = e.Hours();
         return new(e.Id, e.CarrierId, e.HomeAccessId, hours.IsAnyTime, CarrierPolicy.DayNames(hours), CarrierPolicy.FormatFrom(hours),
-            CarrierPolicy.FormatTo(hours), e.EntryMethod, e.CameraRequired);
+            CarrierPolicy.FormatTo(hours), e.EntryMethod, e.CameraRequired, e.RequireApproval, e.RequireApproval ? e.ApprovalTimeoutSeconds : null);
     }
 }

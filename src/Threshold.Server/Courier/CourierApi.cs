@@ -13,7 +13,7 @@ namespace Threshold.Server.Courier;
 internal sealed record ArriveRequest(double? Latitude, double? Longitude, double? Accuracy, string? PackageBarcode);
 
 /// <summary>KeypadCode: only in the answer to a passed arrival of a keypad delivery.</summary>
-internal sealed record DoorStepResult(Guid DeliveryId, string Status, string? KeypadCode = null);
+internal sealed record DoorStepResult(Guid DeliveryId, string Status, string? KeypadCode = null, DateTimeOffset? ApprovalDeadline = null);
 
 /// <summary>The courier at the door: my stops, arrive, the one unlock, the relock.</summary>
 internal static class CourierApi
@@ -45,14 +45,16 @@ internal static class CourierApi
             .OrderBy(d => d.WindowStart)
             .Take(200)
             .ToListAsync(ct);
-        return TypedResults.Ok(stops.Select(DeliveryView.From).ToList());
+        var now = time.GetUtcNow();
+        return TypedResults.Ok(stops.Select(d => DeliveryView.From(d, now)).ToList());
     }
 
-    public static async Task<Results<Ok<DeliveryView>, ProblemHttpResult>> Get(Guid id, ClaimsPrincipal courier, ThresholdDbContext db, CancellationToken ct)
+    public static async Task<Results<Ok<DeliveryView>, ProblemHttpResult>> Get(
+        Guid id, ClaimsPrincipal courier, ThresholdDbContext db, TimeProvider time, CancellationToken ct)
     {
         var me = courier.UserId();
         var delivery = await db.Deliveries.AsNoTracking().SingleOrDefaultAsync(d => d.Id == id && d.CourierId == me, ct);
-        return delivery is null ? Problems.NotFound() : TypedResults.Ok(DeliveryView.From(delivery));
+        return delivery is null ? Problems.NotFound() : TypedResults.Ok(DeliveryView.From(delivery, time.GetUtcNow()));
     }
 
     public static async Task<Results<Ok<DoorStepResult>, ProblemHttpResult>> Arrive(
@@ -87,5 +89,5 @@ internal static class CourierApi
     public static Task<Results<Ok<DoorStepResult>, ProblemHttpResult>> Lock(Guid id, ClaimsPrincipal courier, CourierDoor door, CancellationToken ct) =>
         door.LockAsync(id, courier, ct);
 
-    internal static DoorStepResult Result(Delivery d) => new(d.Id, DeliveryView.StatusName(d.Status));
+    internal static DoorStepResult Result(Delivery d) => new(d.Id, DeliveryView.StatusName(d.Status), ApprovalDeadline: d.ApprovalDeadline);
 }

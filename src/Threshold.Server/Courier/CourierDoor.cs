@@ -51,6 +51,14 @@ internal sealed class CourierDoor(
             }
 
             delivery.RecordArrival(now);
+            if (enrolment.RequireApproval && delivery.Status == DeliveryStatus.Arrived && delivery.ApprovedAt is null)
+            {
+                // Every check passed; now the household is asked (SSE and, with push, their phones) and has the timeout to say yes.
+                delivery.RequestApproval(now, enrolment.ApprovalTimeout);
+                await audit.AppendAsync(delivery.HomeId, AuditTypes.DeliveryApprovalRequested, Actor(courier),
+                    new { deliveryId = delivery.Id, deadline = delivery.ApprovalDeadline }, c);
+            }
+
             await AuditStateAsync(delivery, courier, c);
             // Keypad deliveries: the courier learns the code only now, after every check passed.
             var keypad = await db.Credentials.AsNoTracking().SingleOrDefaultAsync(x => x.Id == delivery.Id && x.Active, c);
@@ -76,7 +84,8 @@ internal sealed class CourierDoor(
             }
 
             var now = time.GetUtcNow();
-            var decision = delivery.CheckEntry(courier.UserId(), Conditions(home, hub), enrolment.CameraRequired, Access.ArrivalValidity, now);
+            var decision = delivery.CheckEntry(
+                courier.UserId(), Conditions(home, hub), enrolment.CameraRequired, Access.ArrivalValidity, now, enrolment.RequireApproval);
             await AuditDecisionAsync(delivery, courier, "unlock", decision, c, new { });
             if (!decision.Allowed)
             {

@@ -119,11 +119,11 @@ internal static class DeliveriesApi
     }
 
     public static async Task<Results<Ok<DeliveryView>, ProblemHttpResult>> Get(
-        Guid id, ClaimsPrincipal carrier, ThresholdDbContext db, CancellationToken ct)
+        Guid id, ClaimsPrincipal carrier, ThresholdDbContext db, TimeProvider time, CancellationToken ct)
     {
         var carrierId = carrier.CarrierId();
         var delivery = await db.Deliveries.AsNoTracking().SingleOrDefaultAsync(d => d.Id == id && d.CarrierId == carrierId, ct);
-        return delivery is null ? Problems.NotFound() : TypedResults.Ok(DeliveryView.From(delivery));
+        return delivery is null ? Problems.NotFound() : TypedResults.Ok(DeliveryView.From(delivery, time.GetUtcNow()));
     }
 
     public static async Task<Results<Ok<DeliveryView>, ProblemHttpResult>> AssignCourier(

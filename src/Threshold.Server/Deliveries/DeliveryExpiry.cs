@@ -37,7 +37,7 @@ internal sealed partial class DeliveryExpiry(IServiceScopeFactory scopes, TimePr
         var expired = await db.WriteAsync(audit, async c =>
         {
             var due = await db.Deliveries
-                .Where(d => (d.Status == DeliveryStatus.Scheduled || d.Status == DeliveryStatus.Arrived) && d.WindowEnd <= now)
+                .Where(d => (d.Status == DeliveryStatus.Scheduled || d.Status == DeliveryStatus.Arrived || d.Status == DeliveryStatus.AwaitingApproval) && d.WindowEnd <= now)
                 .OrderBy(d => d.WindowEnd)
                 .Take(500).ToListAsync(c);
             foreach (var delivery in due)

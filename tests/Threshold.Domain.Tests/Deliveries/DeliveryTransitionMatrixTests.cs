@@ -9,24 +9,26 @@ public sealed class DeliveryTransitionMatrixTests
     private const string Invalid = "!" + DomainErrorCodes.InvalidTransition;
     private const string Used = "!" + DomainErrorCodes.AlreadyUsed;
     private static readonly DateTimeOffset T = InWindow.AddMinutes(2);
+    private static readonly Guid Resident = Guid.CreateVersion7();
 
     private static readonly string[] Actions =
-        ["Assign", "Arrive", "Consume", "DoorOpened", "DoorClosed", "Locked", "Decline", "Cancel", "Expire", "Fail"];
+        ["Assign", "Arrive", "Consume", "DoorOpened", "DoorClosed", "Locked", "Decline", "Cancel", "Expire", "Fail", "AskApproval", "Approve", "Deny"];
 
     // Rows: starting state. Columns: Actions, in order.
     private static readonly Dictionary<string, string[]> Matrix = new()
     {
-        ["Scheduled"] = ["Scheduled", "Arrived", Invalid, Invalid, Invalid, Invalid, "Declined", "Cancelled", "Expired", "Failed"],
-        ["Arrived"] = [Invalid, "Arrived", "Unlocked", Invalid, Invalid, Invalid, "Declined", "Cancelled", "Expired", "Failed"],
-        ["Unlocked"] = [Invalid, Invalid, Used, "DoorOpened", Invalid, "Completed", Invalid, Invalid, Invalid, "Failed"],
-        ["DoorOpened"] = [Invalid, Invalid, Used, Invalid, "DoorClosed", "Locked", Invalid, Invalid, Invalid, "Failed"],
-        ["DoorClosed"] = [Invalid, Invalid, Used, "DoorOpened", Invalid, "Completed", Invalid, Invalid, Invalid, "Failed"],
-        ["Locked"] = [Invalid, Invalid, Used, Invalid, "Completed", Invalid, Invalid, Invalid, Invalid, "Failed"],
-        ["Completed"] = [Invalid, Invalid, Used, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid],
-        ["Declined"] = [Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid],
-        ["Cancelled"] = [Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid],
-        ["Expired"] = [Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid],
-        ["Failed"] = [Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid],
+        ["Scheduled"] = ["Scheduled", "Arrived", Invalid, Invalid, Invalid, Invalid, "Declined", "Cancelled", "Expired", "Failed", Invalid, Invalid, Invalid],
+        ["Arrived"] = [Invalid, "Arrived", "Unlocked", Invalid, Invalid, Invalid, "Declined", "Cancelled", "Expired", "Failed", "AwaitingApproval", Invalid, Invalid],
+        ["Unlocked"] = [Invalid, Invalid, Used, "DoorOpened", Invalid, "Completed", Invalid, Invalid, Invalid, "Failed", Invalid, Invalid, Invalid],
+        ["DoorOpened"] = [Invalid, Invalid, Used, Invalid, "DoorClosed", "Locked", Invalid, Invalid, Invalid, "Failed", Invalid, Invalid, Invalid],
+        ["DoorClosed"] = [Invalid, Invalid, Used, "DoorOpened", Invalid, "Completed", Invalid, Invalid, Invalid, "Failed", Invalid, Invalid, Invalid],
+        ["Locked"] = [Invalid, Invalid, Used, Invalid, "Completed", Invalid, Invalid, Invalid, Invalid, "Failed", Invalid, Invalid, Invalid],
+        ["Completed"] = [Invalid, Invalid, Used, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid],
+        ["Declined"] = [Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid],
+        ["Cancelled"] = [Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid],
+        ["Expired"] = [Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid],
+        ["Failed"] = [Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid],
+        ["AwaitingApproval"] = [Invalid, "AwaitingApproval", Invalid, Invalid, Invalid, Invalid, "Declined", "Cancelled", "Expired", "Failed", Invalid, "Arrived", "Declined"],
     };
 
     public static TheoryData<string, string, string> Cases()
@@ -91,6 +93,9 @@ public sealed class DeliveryTransitionMatrixTests
             case "Cancel": d.Cancel(now); break;
             case "Expire": d.Expire(now); break;
             case "Fail": d.Fail("relock_failed", now); break;
+            case "AskApproval": d.RequestApproval(now, TimeSpan.FromHours(1)); break;
+            case "Approve": d.Approve(Resident, now); break;
+            case "Deny": d.DenyApproval(Resident, now); break;
             default: throw new ArgumentOutOfRangeException(nameof(action), action, null);
         }
 
@@ -113,6 +118,8 @@ public sealed class DeliveryTransitionMatrixTests
             case "Cancelled": d.Cancel(t); break;
             case "Expired": d.Expire(WindowEnd); break;
             case "Failed": d.Fail("hub_offline", t); break;
+            // Asked with an hour to answer, so every action in the row meets an open question.
+            case "AwaitingApproval": d.RecordArrival(t); d.RequestApproval(t, TimeSpan.FromHours(1)); break;
             default: throw new ArgumentOutOfRangeException(nameof(state), state, null);
         }
 

@@ -149,6 +149,18 @@ namespace Threshold.Server.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("ApprovalAnsweredBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ApprovalDeadline")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ApprovalRequestedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ApprovedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("ArrivedAt")
                         .HasColumnType("INTEGER");
 
@@ -441,6 +453,9 @@ namespace Threshold.Server.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("ApprovalTimeoutSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("CameraRequired")
                         .HasColumnType("INTEGER");
 
@@ -470,6 +485,9 @@ namespace Threshold.Server.Data.Migrations
 
                     b.Property<TimeOnly>("PolicyStart")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("RequireApproval")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 

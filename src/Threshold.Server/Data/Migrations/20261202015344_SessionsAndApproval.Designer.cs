@@ -11,8 +11,8 @@ using Threshold.Server.Data;
 namespace Threshold.Server.Data.Migrations
 {
     [DbContext(typeof(ThresholdDbContext))]
-    [Migration("20261202011844_Sessions")]
-    partial class Sessions
+    [Migration("20261202015344_SessionsAndApproval")]
+    partial class SessionsAndApproval
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -151,6 +151,18 @@ namespace Threshold.Server.Data.Migrations
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ApprovalAnsweredBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ApprovalDeadline")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ApprovalRequestedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ApprovedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long?>("ArrivedAt")
                         .HasColumnType("INTEGER");
@@ -444,6 +456,9 @@ namespace Threshold.Server.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("ApprovalTimeoutSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("CameraRequired")
                         .HasColumnType("INTEGER");
 
@@ -473,6 +488,9 @@ namespace Threshold.Server.Data.Migrations
 
                     b.Property<TimeOnly>("PolicyStart")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("RequireApproval")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 

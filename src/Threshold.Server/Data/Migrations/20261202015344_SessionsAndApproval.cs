@@ -6,11 +6,49 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Threshold.Server.Data.Migrations
 {
     /// <inheritdoc />
-    public partial class Sessions : Migration
+    public partial class SessionsAndApproval : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<int>(
+                name: "ApprovalTimeoutSeconds",
+                table: "Enrolments",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "RequireApproval",
+                table: "Enrolments",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<Guid>(
+                name: "ApprovalAnsweredBy",
+                table: "Deliveries",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "ApprovalDeadline",
+                table: "Deliveries",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "ApprovalRequestedAt",
+                table: "Deliveries",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "ApprovedAt",
+                table: "Deliveries",
+                type: "INTEGER",
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "Invitations",
                 columns: table => new
@@ -81,6 +119,30 @@ namespace Threshold.Server.Data.Migrations
 
             migrationBuilder.DropTable(
                 name: "Sessions");
+
+            migrationBuilder.DropColumn(
+                name: "ApprovalTimeoutSeconds",
+                table: "Enrolments");
+
+            migrationBuilder.DropColumn(
+                name: "RequireApproval",
+                table: "Enrolments");
+
+            migrationBuilder.DropColumn(
+                name: "ApprovalAnsweredBy",
+                table: "Deliveries");
+
+            migrationBuilder.DropColumn(
+                name: "ApprovalDeadline",
+                table: "Deliveries");
+
+            migrationBuilder.DropColumn(
+                name: "ApprovalRequestedAt",
+                table: "Deliveries");
+
+            migrationBuilder.DropColumn(
+                name: "ApprovedAt",
+                table: "Deliveries");
         }
     }
 }

@@ -268,7 +268,10 @@ public sealed class BadInputTests(BadInputWorld w) : IClassFixture<BadInputWorld
         cases.Add(Bad(Enrol, "policy.entryMethod an integer", "policy.entryMethod", "0", "invalid_json", "policy.entryMethod"));
         cases.Add(Bad(Enrol, "policy.cameraRequired a string", "policy.cameraRequired", Str("yes"), "invalid_json", "policy.cameraRequired"));
         cases.Add(Bad(Enrol, "policy.cameraRequired a number", "policy.cameraRequired", "1", "invalid_json", "policy.cameraRequired"));
-        cases.Add(Bad(Enrol, "policy.requireApproval true (not available)", "policy.requireApproval", "true", "not_supported", "policy.requireApproval"));
+        cases.Add(Bad(Enrol, "policy.approvalTimeout without requireApproval", "policy.approvalTimeout", "60", "invalid_policy", "policy.approvalTimeout"));
+        cases.Add(Bad(Enrol, "policy.approvalTimeout a string", "policy.approvalTimeout", Str("60"), "invalid_json", "policy.approvalTimeout"));
+        cases.Add(Bad(Enrol, "policy.requireApproval a string", "policy.requireApproval", Str("yes"), "invalid_json", "policy.requireApproval"));
+        cases.Add(Bad(Enrol, "policy.anyTime a string", "policy.anyTime", Str("yes"), "invalid_json", "policy.anyTime"));
 
         // ---- deliveries ----
         cases.Add(Missing(Delivery, "homeAccessId"));

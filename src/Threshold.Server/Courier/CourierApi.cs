@@ -21,6 +21,8 @@ internal static class CourierApi
     public static IHostApplicationBuilder AddCourier(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<CourierDoor>();
+        builder.Services.AddSingleton<StopFeed>();
+        builder.Services.AddSingleton<IWriteConsequence, StopChanges>();
         return builder;
     }
 
@@ -29,6 +31,8 @@ internal static class CourierApi
         var api = app.MapGroup("/api/v1/courier/deliveries").WithTags("Courier").RequireAuthorization(Policies.Courier);
         api.MapGet("/", List);
         api.MapGet("/{id:guid}", Get);
+        api.MapGet("/stream", (ClaimsPrincipal courier, StopFeed feed, CancellationToken ct) =>
+            TypedResults.ServerSentEvents(feed.StreamAsync(courier.UserId(), ct)));
         var door = api.MapGroup("/{id:guid}").RequireRateLimiting(RateLimits.Courier);
         door.MapPost("/arrive", Arrive);
         door.MapPost("/unlock", Unlock);

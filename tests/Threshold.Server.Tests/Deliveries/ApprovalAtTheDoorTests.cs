@@ -127,6 +127,24 @@ public sealed class ApprovalAtTheDoorTests : IAsyncLifetime
         Assert.Equal("awaiting_approval", await host.CourierStatusAsync(courier, delivery));
     }
 
+    [Fact]
+    public async Task CourierStream_ShowsTheQuestionAndTheAnswerToTheirCourierOnly()
+    {
+        var (_, colleague) = await host.CourierAsync(carrierKey, "Colleague");
+        using var mine = await OpenStreamAsync(courier);
+        using var theirs = await OpenStreamAsync(colleague);
+
+        await (await host.ArriveAsync(courier, delivery)).JsonAsync(HttpStatusCode.OK);
+        await (await Answer(owner, "approve")).JsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal("awaiting_approval", (await mine.NextAsync()).GetProperty("status").GetString());
+        var answered = await mine.NextAsync();
+        Assert.Equal((delivery, "arrived"), (answered.GetProperty("id").GetGuid(), answered.GetProperty("status").GetString()));
+        await (await host.UnlockAsync(courier, delivery)).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal("unlocked", (await mine.NextAsync()).GetProperty("status").GetString());
+        Assert.False(theirs.HasItem, "another courier saw this stop");
+    }
+
     [Theory]
     [InlineData("""{"anyTime":true,"requireApproval":true,"entryMethod":"keypad"}""", "policy.requireApproval")]
     [InlineData("""{"anyTime":true,"requireApproval":true,"approvalTimeout":5}""", "policy.approvalTimeout")]
@@ -141,6 +159,49 @@ public sealed class ApprovalAtTheDoorTests : IAsyncLifetime
         var problem = await (await host.RequestAsync(HttpMethod.Post, $"/api/v1/homes/{otherHome}/carriers", otherOwner, body)).ProblemAsync(HttpStatusCode.BadRequest, "invalid_policy");
 
         Assert.Equal(field, problem.GetProperty("field").GetString());
+    }
+
+    private async Task<StopStream> OpenStreamAsync(string token)
+    {
+        var client = host.Client(token);
+        var response = await client.GetAsync("/api/v1/courier/deliveries/stream", HttpCompletionOption.ResponseHeadersRead);
+        response.EnsureSuccessStatusCode();
+        var stream = new StopStream(client, response, await response.Content.ReadAsStreamAsync());
+        await stream.ReadyAsync();
+        return stream;
+    }
+
+    /// <summary>The courier's SSE stream: "ready" first, then one "stop" item per change.</summary>
+    private sealed class StopStream(HttpClient client, HttpResponseMessage response, Stream body) : IDisposable
+    {
+        private readonly IAsyncEnumerator<System.Net.ServerSentEvents.SseItem<string>> items =
+            System.Net.ServerSentEvents.SseParser.Create(body).EnumerateAsync().GetAsyncEnumerator();
+
+        private Task<bool>? pending;
+
+        public bool HasItem => pending is { IsCompleted: true, Result: true };
+
+        public async Task ReadyAsync()
+        {
+            Assert.True(await items.MoveNextAsync().AsTask().WaitAsync(Eventually.Timeout));
+            Assert.Equal("ready", items.Current.EventType);
+            pending = items.MoveNextAsync().AsTask();
+        }
+
+        public async Task<JsonElement> NextAsync()
+        {
+            Assert.True(await pending!.WaitAsync(Eventually.Timeout), "the stream ended");
+            var item = items.Current;
+            pending = items.MoveNextAsync().AsTask();
+            Assert.Equal("stop", item.EventType);
+            return JsonSerializer.Deserialize<JsonElement>(item.Data);
+        }
+
+        public void Dispose()
+        {
+            response.Dispose();
+            client.Dispose();
+        }
     }
 
     private Task<HttpResponseMessage> Answer(string token, string verb) =>

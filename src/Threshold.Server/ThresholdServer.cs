@@ -13,6 +13,7 @@ using Threshold.Server.Homes;
 using Threshold.Server.Hubs;
 using Threshold.Server.Infrastructure;
 using Threshold.Server.Keypad;
+using Threshold.Server.Notifications;
 using Threshold.Server.Sessions;
 
 namespace Threshold.Server;
@@ -36,7 +37,7 @@ internal static class ThresholdServer
         builder.Services.AddSingleton(new DataDirectory(dataDir));
         builder.Services.AddSingleton(TimeProvider.System);
 
-        builder.AddHttpBasics().AddDatabase().AddAuth().AddSessions().AddRateLimits();
+        builder.AddHttpBasics().AddDatabase().AddAuth().AddSessions().AddRateLimits().AddPush();
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddSingleton<ActivityBroadcaster>();
         builder.AddHubs().AddKeypad().AddDeliveries().AddDoors().AddCourier();
@@ -58,6 +59,7 @@ internal static class ThresholdServer
         app.MapSessions();
         app.MapMe();
         app.MapMembers();
+        app.MapPush();
         app.MapHomes();
         app.MapCarriers();
         app.MapDeliveries();

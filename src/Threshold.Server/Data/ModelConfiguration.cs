@@ -179,3 +179,27 @@ internal sealed class InvitationConfiguration : IEntityTypeConfiguration<Invitat
         b.Property(i => i.CodeHash).HasMaxLength(64);
     }
 }
+
+internal sealed class PushSubscriptionConfiguration : IEntityTypeConfiguration<Notifications.PushSubscriptionRecord>
+{
+    public void Configure(EntityTypeBuilder<Notifications.PushSubscriptionRecord> b)
+    {
+        b.ToTable("PushSubscriptions");
+        b.HasIndex(s => s.Endpoint).IsUnique();
+        b.HasIndex(s => s.UserId);
+        // A deleted account takes its devices' subscriptions with it.
+        b.HasOne<AppUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(s => s.Endpoint).HasMaxLength(Notifications.PushSubscriptionRecord.MaxEndpointLength);
+        b.Property(s => s.P256dh).HasMaxLength(200);
+        b.Property(s => s.Auth).HasMaxLength(100);
+    }
+}
+
+internal sealed class NotificationPreferencesConfiguration : IEntityTypeConfiguration<Notifications.NotificationPreferences>
+{
+    public void Configure(EntityTypeBuilder<Notifications.NotificationPreferences> b)
+    {
+        b.HasKey(p => p.UserId);
+        b.HasOne<AppUser>().WithMany().HasForeignKey(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

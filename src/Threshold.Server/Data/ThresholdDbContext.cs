@@ -31,6 +31,8 @@ internal sealed class ThresholdDbContext(DbContextOptions<ThresholdDbContext> op
     public DbSet<Keypad.Credential> Credentials => Set<Keypad.Credential>();
     public DbSet<Sessions.Session> Sessions => Set<Sessions.Session>();
     public DbSet<Invitation> Invitations => Set<Invitation>();
+    public DbSet<Notifications.PushSubscriptionRecord> PushSubscriptions => Set<Notifications.PushSubscriptionRecord>();
+    public DbSet<Notifications.NotificationPreferences> NotificationPreferences => Set<Notifications.NotificationPreferences>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -301,7 +301,7 @@ public sealed partial class AuthorizationMatrixTests(TwoWorlds worlds) : IClassF
     /// its own token in the body).
     /// </summary>
     private static readonly string[] AnonymousAllowed =
-        ["/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/refresh", "/health", "/openapi/{documentName}.json", "/api/v1/hubs/pair"];
+        ["/api/v1/auth/register", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/push/vapid-public-key", "/health", "/openapi/{documentName}.json", "/api/v1/hubs/pair"];
 
     [Fact]
     public async Task Anonymous_EveryMappedEndpoint_Unauthorized()

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using Threshold.Protocol.Events;
+using Threshold.Server.Audit;
+
+namespace Threshold.Server.Notifications;
+
+internal enum NotificationCategory
+{
+    Delivery,
+    Entry,
+    Alarm,
+}
+
+/// <summary>What a resident's phone shows: text and ids only, never an image or a code.</summary>
+internal sealed record Notification(
+    Guid HomeId, NotificationCategory Category, string Kind, string Title, string Body, Guid? DeliveryId, bool Urgent, TimeSpan TimeToLive);
+
+/// <summary>
+/// Which committed audit entries are worth a push, and what it says. Deliveries: scheduled (declinable), courier at the
+/// door asking for approval, declined, failed, expired. Entries: started (watch live), done. Alarms: every hub alarm,
+/// urgent with a short time to live — a stale "door forced" an hour late helps nobody.
+/// </summary>
+internal static class NotificationRules
+{
+    private static readonly TimeSpan Day = TimeSpan.FromDays(1);
+    private static readonly TimeSpan AlarmLife = TimeSpan.FromMinutes(10);
+
+    public static Notification? For(AuditEntry entry)
+    {
+        using var data = JsonDocument.Parse(entry.Data);
+        var root = data.RootElement;
+        var delivery = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("deliveryId", out var d) && d.TryGetGuid(out var id) ? id : (Guid?)null;
+        var home = entry.HomeId;
+        return entry.Type switch
+        {
+            AuditTypes.DeliveryScheduled => new(home, NotificationCategory.Delivery, "delivery_scheduled", "Delivery scheduled",
+                "A carrier booked an in-home delivery. You can decline it.", delivery, false, Day),
+            AuditTypes.DeliveryApprovalRequested => new(home, NotificationCategory.Delivery, "approval_requested", "Courier at the door",
+                "A courier is at your door and asks to come in. Approve or deny.", delivery, true, TimeSpan.FromMinutes(2)),
+            AuditTypes.DeliveryDeclined => new(home, NotificationCategory.Delivery, "delivery_declined", "Delivery declined",
+                "The delivery was declined; nobody will enter.", delivery, false, Day),
+            AuditTypes.DeliveryDenied => new(home, NotificationCategory.Delivery, "delivery_denied", "Courier turned away",
+                "The courier at the door was denied entry.", delivery, false, Day),
+            AuditTypes.DeliveryFailed => new(home, NotificationCategory.Delivery, "delivery_failed", "Delivery failed",
+                $"The delivery failed ({Text(root, "reason")}).", delivery, false, Day),
+            AuditTypes.DeliveryStateChanged => StateChanged(home, delivery, Text(root, "status")),
+            AuditTypes.HubAlarm => new(home, NotificationCategory.Alarm, "alarm", "Alarm at your door",
+                AlarmText(Text(root, "alarm")), delivery, true, AlarmLife),
+            _ => null,
+        };
+    }
+
+    private static Notification? StateChanged(Guid home, Guid? delivery, string status) => status switch
+    {
+        "unlocked" => new(home, NotificationCategory.Entry, "entry_started", "Courier entering now",
+            "Your door was unlocked for a delivery. Watch live.", delivery, true, TimeSpan.FromMinutes(5)),
+        "completed" => new(home, NotificationCategory.Entry, "entry_done", "Delivery done",
+            "The courier left and your door is locked.", delivery, false, Day),
+        "expired" => new(home, NotificationCategory.Delivery, "delivery_expired", "Delivery missed",
+            "The delivery window ended without an entry.", delivery, false, Day),
+        _ => null,
+    };
+
+    private static string AlarmText(string code) => code switch
+    {
+        AlarmCodes.DoorForced => "Your door was opened while locked.",
+        AlarmCodes.DoorHeldOpen => "Your door has been standing open.",
+        AlarmCodes.LockJammed => "Your lock is jammed.",
+        AlarmCodes.RelockFailed => "Your door could not be locked again.",
+        AlarmCodes.DeviceOffline => "A door device went offline.",
+        AlarmCodes.WrongCodeLimit => "Too many wrong codes were typed; the keypad is paused.",
+        "camera_lost" => "The camera stopped during an entry.",
+        "unlock_not_commanded" => "Your lock opened without Threshold's command and was locked again.",
+        _ => $"Your hub raised an alarm ({code}).",
+    };
+
+    private static string Text(JsonElement root, string name) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "unknown";
+}

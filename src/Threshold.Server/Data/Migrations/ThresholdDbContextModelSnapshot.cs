@@ -149,18 +149,6 @@ namespace Threshold.Server.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<Guid?>("ApprovalAnsweredBy")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("ApprovalDeadline")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("ApprovalRequestedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("ApprovedAt")
-                        .HasColumnType("INTEGER");
-
                     b.Property<long?>("ArrivedAt")
                         .HasColumnType("INTEGER");
 
@@ -397,26 +385,6 @@ namespace Threshold.Server.Data.Migrations
                     b.ToTable("AuditEntries");
                 });
 
-            modelBuilder.Entity("Threshold.Server.Auth.HomeMember", b =>
-                {
-                    b.Property<Guid>("HomeId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("UserId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Role")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("HomeId", "UserId");
-
-                    b.HasIndex("UserId");
-
-                    b.ToTable("HomeMembers");
-                });
-
             modelBuilder.Entity("Threshold.Server.Carriers.Carrier", b =>
                 {
                     b.Property<Guid>("Id")
@@ -453,9 +421,6 @@ namespace Threshold.Server.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("ApprovalTimeoutSeconds")
-                        .HasColumnType("INTEGER");
-
                     b.Property<bool>("CameraRequired")
                         .HasColumnType("INTEGER");
 
@@ -486,9 +451,6 @@ namespace Threshold.Server.Data.Migrations
                     b.Property<TimeOnly>("PolicyStart")
                         .HasColumnType("TEXT");
 
-                    b.Property<bool>("RequireApproval")
-                        .HasColumnType("INTEGER");
-
                     b.HasKey("Id");
 
                     b.HasIndex("CarrierId");
@@ -500,6 +462,50 @@ namespace Threshold.Server.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("Enrolments");
+                });
+
+            modelBuilder.Entity("Threshold.Server.Keypad.Credential", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("AppUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Film")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("HomeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LockState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Notify")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProtectedCode")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AppUserId");
+
+                    b.HasIndex("HomeId");
+
+                    b.ToTable("Credentials");
                 });
 
             modelBuilder.Entity("Threshold.Server.Homes.DoorLock", b =>
@@ -575,40 +581,24 @@ namespace Threshold.Server.Data.Migrations
                     b.ToTable("Homes");
                 });
 
-            modelBuilder.Entity("Threshold.Server.Homes.Invitation", b =>
+            modelBuilder.Entity("Threshold.Server.Auth.HomeMember", b =>
                 {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("AcceptedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid?>("AcceptedBy")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("CodeHash")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("ExpiresAt")
-                        .HasColumnType("INTEGER");
-
                     b.Property<Guid>("HomeId")
                         .HasColumnType("TEXT");
 
-                    b.Property<Guid>("InvitedBy")
+                    b.Property<Guid>("UserId")
                         .HasColumnType("TEXT");
 
-                    b.HasKey("Id");
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
 
-                    b.HasIndex("CodeHash")
-                        .IsUnique();
+                    b.HasKey("HomeId", "UserId");
 
-                    b.HasIndex("HomeId");
+                    b.HasIndex("UserId");
 
-                    b.ToTable("Invitations");
+                    b.ToTable("HomeMembers");
                 });
 
             modelBuilder.Entity("Threshold.Server.Hubs.Hub", b =>
@@ -690,140 +680,6 @@ namespace Threshold.Server.Data.Migrations
                     b.HasIndex("HomeId");
 
                     b.ToTable("PairingCodes");
-                });
-
-            modelBuilder.Entity("Threshold.Server.Keypad.Credential", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Active")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid?>("AppUserId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Film")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("HomeId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Kind")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("LockState")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Notify")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ProtectedCode")
-                        .HasMaxLength(512)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("AppUserId");
-
-                    b.HasIndex("HomeId");
-
-                    b.ToTable("Credentials");
-                });
-
-            modelBuilder.Entity("Threshold.Server.Notifications.NotificationPreferences", b =>
-                {
-                    b.Property<Guid>("UserId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Alarms")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<bool>("Deliveries")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<bool>("Entries")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("UserId");
-
-                    b.ToTable("NotificationPreferences");
-                });
-
-            modelBuilder.Entity("Threshold.Server.Notifications.PushSubscriptionRecord", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Auth")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("Endpoint")
-                        .IsRequired()
-                        .HasMaxLength(2048)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("P256dh")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("UserId")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("Endpoint")
-                        .IsUnique();
-
-                    b.HasIndex("UserId");
-
-                    b.ToTable("PushSubscriptions", (string)null);
-                });
-
-            modelBuilder.Entity("Threshold.Server.Sessions.Session", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("ExpiresAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int>("Generation")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("RevokedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("RevokedReason")
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("UserId")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("RevokedAt");
-
-                    b.HasIndex("UserId");
-
-                    b.ToTable("Sessions");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
@@ -923,21 +779,6 @@ namespace Threshold.Server.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Threshold.Server.Auth.HomeMember", b =>
-                {
-                    b.HasOne("Threshold.Server.Homes.Home", null)
-                        .WithMany()
-                        .HasForeignKey("HomeId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("Threshold.Server.Accounts.AppUser", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("Threshold.Server.Carriers.CarrierEnrolment", b =>
                 {
                     b.HasOne("Threshold.Server.Carriers.Carrier", null)
@@ -946,6 +787,15 @@ namespace Threshold.Server.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("Threshold.Server.Homes.Home", null)
+                        .WithMany()
+                        .HasForeignKey("HomeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Threshold.Server.Keypad.Credential", b =>
+                {
                     b.HasOne("Threshold.Server.Homes.Home", null)
                         .WithMany()
                         .HasForeignKey("HomeId")
@@ -962,11 +812,17 @@ namespace Threshold.Server.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Threshold.Server.Homes.Invitation", b =>
+            modelBuilder.Entity("Threshold.Server.Auth.HomeMember", b =>
                 {
                     b.HasOne("Threshold.Server.Homes.Home", null)
                         .WithMany()
                         .HasForeignKey("HomeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Threshold.Server.Accounts.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -985,33 +841,6 @@ namespace Threshold.Server.Data.Migrations
                     b.HasOne("Threshold.Server.Homes.Home", null)
                         .WithMany()
                         .HasForeignKey("HomeId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Threshold.Server.Keypad.Credential", b =>
-                {
-                    b.HasOne("Threshold.Server.Homes.Home", null)
-                        .WithMany()
-                        .HasForeignKey("HomeId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Threshold.Server.Notifications.NotificationPreferences", b =>
-                {
-                    b.HasOne("Threshold.Server.Accounts.AppUser", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Threshold.Server.Notifications.PushSubscriptionRecord", b =>
-                {
-                    b.HasOne("Threshold.Server.Accounts.AppUser", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

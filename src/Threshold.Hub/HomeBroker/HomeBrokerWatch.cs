@@ -61,10 +61,12 @@ internal sealed partial class HomeBrokerWatch(
                 next = interval < InconclusiveRetry ? interval : InconclusiveRetry;
             }
 
+            // The next check's timer is set before the count moves, so a test that waits for the count can advance the clock past it.
+            var delay = Task.Delay(next, time, stoppingToken);
             Interlocked.Increment(ref checks);
             try
             {
-                await Task.Delay(next, time, stoppingToken);
+                await delay;
             }
             catch (OperationCanceledException)
             {

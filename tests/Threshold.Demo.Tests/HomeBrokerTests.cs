@@ -36,8 +36,7 @@ public sealed class HomeBrokerTests : IDisposable
         await using var demo = await install.StartAsync();
         var (zigbee, hub) = Accounts();
         await using var sender = await MqttTestClient.ConnectAsync(install.HomeBrokerPort, zigbee.User, zigbee.Password);
-        await using var observer = await MqttTestClient.ConnectAsync(install.HomeBrokerPort, hub.User, hub.Password);
-        Assert.Equal(MQTTnet.MqttClientSubscribeResultCode.GrantedQoS1, await observer.SubscribeAsync("zigbee2mqtt/#"));
+        await using var observer = await ObserverAsync(hub);
 
         const string barrier = "zigbee2mqtt/bridge/event"; // zigbee2mqtt may publish this; nothing acts on it
         await observer.AssertRefusedAsync(sender, LockSet, Unlock, barrier);
@@ -54,8 +53,7 @@ public sealed class HomeBrokerTests : IDisposable
         await using var demo = await install.StartAsync();
         var (zigbee, hub) = Accounts();
         await using var sender = await MqttTestClient.ConnectAsync(install.HomeBrokerPort, hub.User, hub.Password);
-        await using var observer = await MqttTestClient.ConnectAsync(install.HomeBrokerPort, zigbee.User, zigbee.Password);
-        Assert.Equal(MQTTnet.MqttClientSubscribeResultCode.GrantedQoS1, await observer.SubscribeAsync("zigbee2mqtt/#"));
+        await using var observer = await ObserverAsync(zigbee);
 
         const string barrier = "zigbee2mqtt/no_such_device/get"; // the hub may publish this; no device has the name
         await observer.AssertRefusedAsync(sender, "zigbee2mqtt/front_door_lock", """{"state":"UNLOCK","lock_state":"unlocked"}""", barrier);
@@ -118,6 +116,14 @@ public sealed class HomeBrokerTests : IDisposable
     [Fact]
     public void MosquittoAcl_IsTheOneDocumented() =>
         Assert.Equal(DocBlocks.Read("docs/home-broker.md", "acl"), HomeBrokerAcl.MosquittoAcl("zigbee2mqtt", "threshold-hub"));
+
+    /// <summary>The other account, listening to everything under the base topic (both may read it all).</summary>
+    private async Task<MqttTestClient> ObserverAsync((string User, string Password) account)
+    {
+        var observer = await MqttTestClient.ConnectAsync(install.HomeBrokerPort, account.User, account.Password);
+        Assert.Equal(MQTTnet.MqttClientSubscribeResultCode.GrantedQoS1, await observer.SubscribeAsync("zigbee2mqtt/#"));
+        return observer;
+    }
 
     private ((string User, string Password) Zigbee, (string User, string Password) Hub) Accounts()
     {

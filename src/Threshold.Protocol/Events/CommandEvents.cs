@@ -44,4 +44,17 @@ public static class AlarmCodes
     /// <summary>A keypad unlock the hub would not have allowed; <c>credentialId</c>, <c>slot</c>, <c>reason</c>.</summary>
     public const string KeypadNotAllowed = "keypad_not_allowed";
     public const string WrongCodeLimit = "wrong_code_limit";
+
+    /// <summary>
+    /// The home broker admits an anonymous client, or a client other than the hub could command a device; raised when a
+    /// check first finds it so, not on every check; <c>reason</c> is one of <see cref="HomeBrokerOpenReasons"/>.
+    /// </summary>
+    public const string HomeBrokerOpen = "home_broker_open";
+}
+
+/// <summary>Values of <see cref="Alarm.Reason"/> for <see cref="AlarmCodes.HomeBrokerOpen"/>.</summary>
+public static class HomeBrokerOpenReasons
+{
+    public const string AnonymousAdmitted = "anonymous_admitted";
+    public const string SetByOtherClient = "set_by_other_client";
 }

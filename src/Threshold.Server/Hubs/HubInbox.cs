@@ -11,10 +11,11 @@ namespace Threshold.Server.Hubs;
 /// <summary>
 /// Applies what hubs send, one message at a time in arrival order: signed event batches (verified
 /// against the hub's paired key, duplicates ignored, applied with the batch seq in one transaction,
-/// then acknowledged) and retained state (online/offline, camera).
+/// then acknowledged) and retained state (online/offline, camera, the home broker's openness).
 /// </summary>
 internal sealed partial class HubInbox(
-    HubLink link, IServiceScopeFactory scopes, HubDirectory directory, TimeProvider time, ILogger<HubInbox> logger) : BackgroundService
+    HubLink link, IServiceScopeFactory scopes, HubDirectory directory, HomeBrokerReports homeBrokers, TimeProvider time, ILogger<HubInbox> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -121,6 +122,8 @@ internal sealed partial class HubInbox(
             LogRejected(logger, message.HubId, "unparseable state");
             return;
         }
+
+        homeBrokers.Reported(message.HubId, state);
 
         var db = services.GetRequiredService<ThresholdDbContext>();
         var known = await db.Hubs.AsNoTracking().SingleOrDefaultAsync(h => h.Id == message.HubId, ct);

@@ -26,6 +26,7 @@ internal static class HubsSetup
         services.AddHostedService<HubInbox>();
         services.AddScoped<HubEventRecorder>();
         services.AddSingleton<HubDirectory>();
+        services.AddSingleton<HomeBrokerReports>();
         services.AddSingleton<IHubGateway, MqttHubGateway>();
         services.Configure<RateLimiterOptions>(o => o.AddPolicy(PairingApi.RateLimit, ctx =>
             RateLimitPartition.GetFixedWindowLimiter("ip:" + ctx.Connection.RemoteIpAddress, _ => new FixedWindowRateLimiterOptions

@@ -10,12 +10,13 @@ namespace Threshold.Server.Hubs;
 /// server's key for exactly that hub and lock, confirmed by the hub's reply.
 /// </summary>
 internal sealed class MqttHubGateway(
-    HubDirectory directory, HubLink link, ServerSigningKey key, IOptions<MqttOptions> options, TimeProvider time) : IHubGateway
+    HubDirectory directory, HubLink link, HomeBrokerReports homeBrokers, ServerSigningKey key, IOptions<MqttOptions> options, TimeProvider time)
+    : IHubGateway
 {
     public async Task<HubStatus> GetStatusAsync(Guid homeId, CancellationToken ct)
     {
         var hub = await directory.FindAsync(homeId, ct);
-        return hub is null ? new HubStatus(false, false) : new HubStatus(hub.Online && link.IsConnected, hub.CameraLive);
+        return hub is null ? new HubStatus(false, false) : new HubStatus(hub.Online && link.IsConnected, hub.CameraLive, homeBrokers.Of(hub.Id));
     }
 
     public async Task<HubCommandResult> SendAsync(Guid homeId, Guid lockId, LockAction action, AccessReference reference, CancellationToken ct)

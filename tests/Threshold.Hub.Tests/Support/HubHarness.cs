@@ -149,6 +149,9 @@ public sealed class HubHarness : IAsyncDisposable
             CommandTimeoutSeconds = 2,
             BatchResendSeconds = 2,
             ReconnectMaxSeconds = 1,
+            // The loopback home broker is open on purpose; the check has its own tests (HomeBrokerCheckTests) and would
+            // put a home_broker_open alarm among every other test's events.
+            HomeBrokerCheck = new HomeBrokerCheckSettings { Enabled = false },
         };
         configure?.Invoke(Settings);
     }

@@ -99,6 +99,8 @@ public sealed class PairedHome : IAsyncDisposable
             {
                 DataDirectory = hubDir,
                 Zigbee = new ZigbeeSettings { Host = "127.0.0.1", Port = homeBroker.Port, BaseTopic = options.BaseTopic },
+                // The loopback home broker is open on purpose; a home_broker_open alarm would join every test's activity.
+                HomeBrokerCheck = new HomeBrokerCheckSettings { Enabled = false },
             };
             options.Configure?.Invoke(settings);
             var home = new PairedHome(server, ownerToken, devices, settings, options) { HomeId = homeId, HubId = identity.HubId };

@@ -12,8 +12,7 @@ public sealed record PairingString(string Code, string SigningKeyFingerprint, st
     /// <summary>The version prefix; a later format gets another.</summary>
     public const string Prefix = "thr1";
 
-    /// <summary>Characters a pairing code may hold (the server's alphabet, lower case read as upper, dashes ignored).</summary>
-    private const string CodeAlphabet = "ABCDEFGHJKMNPQRSTVWXYZ23456789";
+    /// <summary>A code is 12 letters or digits (lower case read as upper), grouped by dashes that do not count.</summary>
     private const int CodeLength = 12;
 
     /// <summary>Refusal code of <see cref="Parse"/>.</summary>
@@ -54,9 +53,9 @@ public sealed record PairingString(string Code, string SigningKeyFingerprint, st
 
         var code = parts[1].ToUpperInvariant();
         var letters = code.Replace("-", "", StringComparison.Ordinal);
-        if (letters.Length != CodeLength || letters.Any(c => !CodeAlphabet.Contains(c, StringComparison.Ordinal)))
+        if (letters.Length != CodeLength || !letters.All(char.IsAsciiLetterOrDigit))
         {
-            error = $"The code in the pairing string is not {CodeLength} letters and digits of the pairing alphabet.";
+            error = $"The code in the pairing string is not {CodeLength} letters and digits.";
             return false;
         }
 

@@ -49,10 +49,9 @@ public sealed class PairingStringTests
     public void Fingerprint_IsWellFormed_OnlyTheCanonicalSpelling()
     {
         Assert.True(Fingerprint.IsWellFormed(Key));
-        // The last character's 2 unused bits set: the same 32 bytes, another spelling.
+        // The last character's 2 unused bits set: the same 32 bytes in a spelling the wire does not use.
         const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         var loose = Key[..^1] + Alphabet[Alphabet.IndexOf(Key[^1], StringComparison.Ordinal) ^ 1];
-        Assert.Equal(Base64Url.DecodeFromChars(Key), Base64Url.DecodeFromChars(loose));
         Assert.False(Fingerprint.IsWellFormed(loose));
         Assert.False(Fingerprint.IsWellFormed(null));
         Assert.False(Fingerprint.IsWellFormed(Key + "A"));

@@ -45,9 +45,17 @@ public static class Fingerprint
         }
 
         Span<byte> bytes = stackalloc byte[SHA256.HashSizeInBytes + 1];
-        // The last character carries 4 unused bits; only the canonical spelling (those bits zero) counts.
-        return Base64Url.TryDecodeFromChars(text, bytes, out var written) && written == SHA256.HashSizeInBytes
-            && Base64Url.EncodeToString(bytes[..written]) == text;
+        try
+        {
+            // The last character carries 2 unused bits; only the canonical spelling (those bits zero) counts.
+            return Base64Url.TryDecodeFromChars(text, bytes, out var written) && written == SHA256.HashSizeInBytes
+                && Base64Url.EncodeToString(bytes[..written]) == text;
+        }
+        catch (FormatException)
+        {
+            // TryDecode throws rather than answers false for some malformed input (non-canonical last character).
+            return false;
+        }
     }
 
     /// <summary>Upper-case hex pairs separated by colons, e.g. <c>3A:7F:…</c>.</summary>

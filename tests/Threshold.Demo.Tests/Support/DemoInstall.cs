@@ -14,7 +14,7 @@ internal sealed class DemoInstall : IDisposable
     public DemoInstall()
     {
         DataDir = Path.Combine(Path.GetTempPath(), "threshold-demo-tests", Guid.NewGuid().ToString("N"));
-        var ports = FreePort.Take(4);
+        var ports = FreePort.Take(5);
         ServerUrl = $"http://127.0.0.1:{ports[0]}";
         ControlUrl = $"http://127.0.0.1:{ports[1]}";
         args =
@@ -22,6 +22,7 @@ internal sealed class DemoInstall : IDisposable
             $"--urls={ServerUrl}",
             $"--Threshold:DataDirectory={DataDir}",
             $"--Threshold:Mqtt:Port={ports[2]}",
+            $"--Threshold:Mqtt:TlsPort={ports[4]}",
             $"--Threshold:Demo:HomeBrokerPort={ports[3]}",
             $"--Threshold:Demo:SimulatorControl={ControlUrl}",
         ];

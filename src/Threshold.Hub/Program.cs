@@ -51,6 +51,9 @@ async Task<int> PairAsync()
         using var http = PairingTransport.CreateHttpClient(PairingAnchor.Read(secret));
         var identity = await HubPairing.PairAsync(http, server, secret, name, dataDirectory, CancellationToken.None, flags.ContainsKey("force"));
         Console.WriteLine($"Paired as hub {identity.HubId} of home {identity.HomeId} ({identity.Locks.Count} lock(s)). Data: {Path.GetFullPath(dataDirectory)}");
+        Console.WriteLine(identity.Mqtt.CertificateSha256 is { } pin
+            ? $"Server broker {identity.Mqtt.Host}:{identity.Mqtt.Port}, MQTT over TLS, certificate pinned (SHA-256 {Threshold.Protocol.Pairing.Fingerprint.ToDisplay(pin)})."
+            : $"Server broker {identity.Mqtt.Host}:{identity.Mqtt.Port}, plain MQTT (loopback only).");
         return 0;
     }
     catch (HubPairingException e)

@@ -155,7 +155,7 @@ internal sealed partial class ServerLink(
         return Task.CompletedTask;
     }
 
-    private bool Pinned(System.Security.Cryptography.X509Certificates.X509Certificate certificate, string pin)
+    private bool Pinned(System.Security.Cryptography.X509Certificates.X509Certificate? certificate, string pin)
     {
         if (PairingTransport.IsPinned(certificate, pin))
         {
@@ -163,7 +163,8 @@ internal sealed partial class ServerLink(
         }
 
         var mqtt = runtime.Identity.Mqtt;
-        LogCertificateRefused(logger, mqtt.Host, mqtt.Port, Fingerprint.ToDisplay(Fingerprint.OfCertificate(certificate)), Fingerprint.ToDisplay(pin));
+        var presented = certificate is null ? "none" : Fingerprint.ToDisplay(Fingerprint.OfCertificate(certificate));
+        LogCertificateRefused(logger, mqtt.Host, mqtt.Port, presented, Fingerprint.ToDisplay(pin));
         return false;
     }
 

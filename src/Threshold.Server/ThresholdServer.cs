@@ -13,6 +13,7 @@ using Threshold.Server.Homes;
 using Threshold.Server.Hubs;
 using Threshold.Server.Infrastructure;
 using Threshold.Server.Keypad;
+using Threshold.Server.Tls;
 
 namespace Threshold.Server;
 
@@ -35,6 +36,7 @@ internal static class ThresholdServer
         builder.Services.AddSingleton(new DataDirectory(dataDir));
         builder.Services.AddSingleton(TimeProvider.System);
 
+        builder.AddTls();
         builder.AddHttpBasics().AddDatabase().AddAuth().AddRateLimits();
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddSingleton<ActivityBroadcaster>();
@@ -47,6 +49,7 @@ internal static class ThresholdServer
     public static WebApplication MapThreshold(this WebApplication app)
     {
         app.UseHttpBasics();
+        app.UsePlainHttpPolicy();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

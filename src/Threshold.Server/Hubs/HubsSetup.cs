@@ -10,6 +10,7 @@ internal static class HubsSetup
         var services = builder.Services;
         services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.CommandLifetime > TimeSpan.Zero && o.CommandLifetime <= TimeSpan.FromSeconds(60), "CommandLifetime must be 1–60 s.")
+            .Validate(o => o.Embedded || !o.Tls || o.TlsPort != 0, "With an external broker and Tls, TlsPort must be the port it serves MQTT over TLS on.")
             .ValidateOnStart();
         services.AddSingleton<ServerSigningKey>();
         services.AddSingleton<HubBroker>();

@@ -14,7 +14,7 @@ internal sealed class DemoInstall : IDisposable
     public DemoInstall()
     {
         DataDir = Path.Combine(Path.GetTempPath(), "threshold-demo-tests", Guid.NewGuid().ToString("N"));
-        var ports = FreePort.Take(4);
+        var ports = FreePort.Take(5);
         ServerUrl = $"http://127.0.0.1:{ports[0]}";
         HomeBrokerPort = ports[3];
         ControlUrl = $"http://127.0.0.1:{ports[1]}";
@@ -23,6 +23,7 @@ internal sealed class DemoInstall : IDisposable
             $"--urls={ServerUrl}",
             $"--Threshold:DataDirectory={DataDir}",
             $"--Threshold:Mqtt:Port={ports[2]}",
+            $"--Threshold:Mqtt:TlsPort={ports[4]}",
             $"--Threshold:Demo:HomeBrokerPort={ports[3]}",
             $"--Threshold:Demo:SimulatorControl={ControlUrl}",
         ];

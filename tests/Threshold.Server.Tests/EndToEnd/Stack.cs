@@ -70,6 +70,9 @@ internal sealed class Stack : IAsyncDisposable
         await home.WaitOnlineAsync();
     }
 
+    /// <summary>Starts the hub without waiting for it to come online (it may be meant not to).</summary>
+    public Task StartHubOnlyAsync() => home.StartHubAsync();
+
     public async Task StopHubAsync()
     {
         await home.StopHubAsync();

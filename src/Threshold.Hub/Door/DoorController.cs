@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Threshold.Hub.Keypad;
 using Threshold.Hub.Zigbee;
 using Threshold.Protocol.Events;
 
@@ -14,8 +15,10 @@ internal sealed record DoorSnapshot(
 
 /// <summary>
 /// The hub's fail-secure logic for one lock and its door sensor (DESIGN §4): unlock sessions, relock after the door
-/// closes, after a maximum unlocked time and on start-up, and the door-held-open, door-forced, lock-jammed,
-/// relock-failed and device-offline alarms. One loop handles every input in order; timers use the injected clock.
+/// closes, after a maximum unlocked time, on start-up and at once after an unlock the hub did not command
+/// (<see cref="UnlockOrigins"/>), and the door-held-open, door-forced, lock-jammed, relock-failed, device-offline and
+/// device-contradiction alarms (<see cref="DeviceDoubts"/>). One loop handles every input in order; timers use the
+/// injected clock.
 /// </summary>
 internal sealed partial class DoorController : BackgroundService
 {
@@ -25,6 +28,8 @@ internal sealed partial class DoorController : BackgroundService
     private readonly DoorTimers timers;
     private readonly UnlockSession session;
     private readonly Actuator actuator;
+    private readonly UnlockOrigins origins;
+    private readonly DeviceDoubts doubts;
 
     private Bolt bolt = Bolt.Unknown;
     private DoorState door = DoorState.Unknown;
@@ -33,13 +38,16 @@ internal sealed partial class DoorController : BackgroundService
     private long processed;
     private volatile DoorSnapshot snapshot = new(Bolt.Unknown, DoorState.Unknown, false, true, true, true, 0);
 
-    public DoorController(ZigbeeConnection zigbee, DoorEvents events, TimeProvider time, IOptions<HubSettings> options, ILogger<DoorController> logger)
+    public DoorController(
+        ZigbeeConnection zigbee, DoorEvents events, KeypadStore keypad, TimeProvider time, IOptions<HubSettings> options, ILogger<DoorController> logger)
     {
         this.events = events;
         this.logger = logger;
         timers = new DoorTimers(time, Post);
         session = new UnlockSession(timers, options.Value.Relock);
         actuator = new Actuator(zigbee, Post, options.Value.CommandTimeoutSeconds, logger);
+        origins = new UnlockOrigins(keypad, time);
+        doubts = new DeviceDoubts(timers, events, options.Value.Relock.LockedWhileOpenSeconds);
         zigbee.Subscribe(DeviceReader.Door, Post);
     }
 
@@ -110,8 +118,22 @@ internal sealed partial class DoorController : BackgroundService
 
     private async Task OnLockReportAsync(LockReport report, CancellationToken ct)
     {
+        // Contradictions are alarms, not facts: a report zigbee2mqtt cannot have sent, or "locked" through an open door.
+        if (!doubts.Believe(report, devices, door, bolt))
+        {
+            return;
+        }
+
         var next = report.Jammed ? Bolt.Jammed : report.Bolt ?? bolt;
-        var source = actuator.Current?.Request.Source ?? report.Source;
+        UnlockVerdict? verdict = startupCheckDone && ((next == Bolt.Unlocked && bolt != Bolt.Unlocked) || report.UnlockAction)
+            ? origins.Judge(report, pending: actuator.Current is { Target: Bolt.Unlocked })
+            : null;
+        var source = verdict switch
+        {
+            UnlockVerdict.Commanded => actuator.Current?.Request.Source ?? BoltSources.Command,
+            null => actuator.Current?.Request.Source ?? report.Source,
+            _ => report.Source,
+        };
         var changed = next != bolt;
         if (changed)
         {
@@ -140,6 +162,15 @@ internal sealed partial class DoorController : BackgroundService
         if (bolt == Bolt.Locked)
         {
             session.End();
+            origins.Forget();
+        }
+
+        if (verdict == UnlockVerdict.NotCommanded)
+        {
+            // Whoever sent it, the hub did not: relock now, not after the maximum unlocked time.
+            LogUnlockNotCommanded(logger, source);
+            events.Alarm(AlarmCodes.UnlockNotCommanded, source);
+            await OnRelockRequestAsync(new RelockRequest(RelockReasons.UnlockNotCommanded), ct);
         }
         else if (bolt == Bolt.Unlocked && !session.Active && actuator.Current is null)
         {
@@ -161,6 +192,13 @@ internal sealed partial class DoorController : BackgroundService
                 // Keypad, key or thumb-turn: a session like any other, relocked by the same rules.
                 session.Start(door);
             }
+        }
+
+        if (verdict == UnlockVerdict.ManualDuringLockout)
+        {
+            // Not relocked: a thumb-turn is turned from inside, by someone already in (who may be leaving in a hurry);
+            // the session's relock rules still apply once they are out.
+            events.Alarm(AlarmCodes.ManualUnlockDuringLockout);
         }
 
         if (report.Bolt is not null || report.Jammed)
@@ -194,6 +232,12 @@ internal sealed partial class DoorController : BackgroundService
         else
         {
             events.DoorClosed();
+            if (doubts.DoorClosed() && !session.Active)
+            {
+                // The hub did not believe a "locked" through the open door: relock after it closed, as after any entry.
+                session.Start(door);
+            }
+
             session.DoorClosed(bolt);
         }
     }
@@ -201,6 +245,7 @@ internal sealed partial class DoorController : BackgroundService
     private void OnAvailability(AvailabilityChanged report)
     {
         devices = report.Now;
+        doubts.AvailabilityChanged();
         events.AvailabilityChanged(report.Device, report.Online);
         if (!report.Online && report.Device is DeviceNames.Lock or DeviceNames.Bridge && (report.WasKnown || session.Active))
         {
@@ -241,6 +286,9 @@ internal sealed partial class DoorController : BackgroundService
             case DoorTimer.MaxUnlocked when session.Active && bolt == Bolt.Unlocked && door != DoorState.Open:
                 await StartActuationAsync(new ActuateRequest(Bolt.Locked, BoltSources.Auto, RelockReasons.MaxUnlockedTime, null), ct);
                 break;
+            case DoorTimer.LockedWhileOpen when door == DoorState.Open:
+                doubts.StillOpen();
+                break;
         }
     }
 
@@ -252,9 +300,15 @@ internal sealed partial class DoorController : BackgroundService
             Finish(ActuationResult.Timeout);
         }
 
-        if (await actuator.SendAsync(request, bolt, devices, ct) is { } result)
+        var result = await actuator.SendAsync(request, bolt, devices, ct);
+        if (request.Target == Bolt.Unlocked && result != ActuationResult.Offline)
         {
-            Finish(result);
+            origins.Sent();
+        }
+
+        if (result is { } known)
+        {
+            Finish(known);
         }
     }
 
@@ -288,6 +342,11 @@ internal sealed partial class DoorController : BackgroundService
         {
             session.End();
         }
+        else if (request.Target == Bolt.Unlocked)
+        {
+            // The hub told the server its unlock failed: a late report of it is no longer the hub's.
+            origins.Forget();
+        }
 
         request.Done?.TrySetResult(result);
     }
@@ -299,4 +358,7 @@ internal sealed partial class DoorController : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lock found unlocked at start-up with no session: relocking")]
     private static partial void LogStartupUnlocked(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Unlock the hub did not command (source {Source}): relocking")]
+    private static partial void LogUnlockNotCommanded(ILogger logger, string source);
 }

@@ -17,6 +17,9 @@ internal sealed class DeviceDoubts(DoorTimers timers, DoorEvents events, double 
     private bool lockedWhileOpen;
     private bool withoutDeviceRaised;
 
+    /// <summary>"Locked" came while the door is open, and it is still open.</summary>
+    public bool LockedWhileOpen => lockedWhileOpen;
+
     /// <summary>False: the door must not act on <paramref name="report"/>.</summary>
     public bool Believe(LockReport report, Availability devices, DoorState door, Bolt bolt)
     {

@@ -9,9 +9,13 @@ using Threshold.Protocol.Events;
 
 namespace Threshold.Hub.Door;
 
-/// <summary>What the door controller knows, published after each processed message (tests wait on it).</summary>
+/// <summary>
+/// What the door controller knows, published after each processed message (tests wait on it). <see cref="LockedWhileOpen"/>:
+/// the lock said "locked" through the open door, and the door does not believe it (<see cref="DeviceDoubts"/>).
+/// </summary>
 internal sealed record DoorSnapshot(
-    Bolt Bolt, DoorState Door, bool SessionActive, bool LockOnline, bool ContactOnline, bool BridgeOnline, long Processed);
+    Bolt Bolt, DoorState Door, bool SessionActive, bool LockOnline, bool ContactOnline, bool BridgeOnline, long Processed,
+    bool LockedWhileOpen = false);
 
 /// <summary>
 /// The hub's fail-secure logic for one lock and its door sensor (DESIGN §4): unlock sessions, relock after the door
@@ -85,7 +89,8 @@ internal sealed partial class DoorController : BackgroundService
     private void Publish()
     {
         processed++;
-        snapshot = new DoorSnapshot(bolt, door, session.Active, devices.Lock != false, devices.Contact != false, devices.Bridge != false, processed);
+        snapshot = new DoorSnapshot(
+            bolt, door, session.Active, devices.Lock != false, devices.Contact != false, devices.Bridge != false, processed, doubts.LockedWhileOpen);
     }
 
     private async Task HandleAsync(object message, CancellationToken ct)
@@ -162,7 +167,11 @@ internal sealed partial class DoorController : BackgroundService
         if (bolt == Bolt.Locked)
         {
             session.End();
-            origins.Forget();
+            if (changed)
+            {
+                // Not on any report that says "locked": one about a PIN slot may carry the state from before an unlock.
+                origins.Forget();
+            }
         }
 
         if (verdict == UnlockVerdict.NotCommanded)

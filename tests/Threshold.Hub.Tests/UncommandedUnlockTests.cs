@@ -1,6 +1,3 @@
-using System.Text;
-using MQTTnet;
-using MQTTnet.Protocol;
 using Threshold.Hub.Tests.Support;
 using Threshold.Hub.Zigbee;
 using Threshold.Simulator;
@@ -17,25 +14,12 @@ public sealed class UncommandedUnlockTests(ITestOutputHelper output)
 {
     private const string LockTopic = $"{FakeZigbee.Base}/{FakeZigbee.LockName}";
 
-    /// <summary>Publishes as another client on the (open) home broker would.</summary>
-    private static async Task RogueAsync(HubHarness h, string topic, string payload)
-    {
-        using var client = new MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", h.HomeBroker.Port).WithClientId("rogue-" + Guid.NewGuid().ToString("N")[..8]).Build());
-        await client.PublishAsync(new MqttApplicationMessageBuilder()
-            .WithTopic(topic)
-            .WithPayload(Encoding.UTF8.GetBytes(payload))
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .Build());
-        await client.DisconnectAsync();
-    }
-
     [Fact]
     public async Task RfUnlock_HubSentNone_RelockedAtOnceWithAlarm()
     {
         await using var h = await HubHarness.StartAsync(output);
 
-        await RogueAsync(h, LockTopic + "/set", """{"state":"UNLOCK"}""");
+        await h.PublishAsOtherClientAsync(LockTopic + "/set", """{"state":"UNLOCK"}""");
 
         // No clock advanced: not the maximum-unlocked-time relock.
         await h.Server.WaitEventAsync("alarm", "alarm", "unlock_not_commanded");
@@ -55,7 +39,7 @@ public sealed class UncommandedUnlockTests(ITestOutputHelper output)
         await h.Zigbee.ManualUnlockAsync();
         await h.UntilAsync(s => s.Bolt == Bolt.Unlocked && s.SessionActive, "manual session");
 
-        await RogueAsync(h, LockTopic + "/set", """{"state":"UNLOCK"}""");
+        await h.PublishAsOtherClientAsync(LockTopic + "/set", """{"state":"UNLOCK"}""");
 
         await h.Server.WaitEventAsync("alarm", "alarm", "unlock_not_commanded");
         await Eventually.UntilAsync(() => h.Zigbee.LockState == "locked" && h.Zigbee.SetCommands.Contains("LOCK"), "relocked at once", h.Zigbee.Changed);
@@ -126,7 +110,7 @@ public sealed class UncommandedUnlockTests(ITestOutputHelper output)
         var lockedBefore = h.Server.Events("bolt_locked").Length;
 
         // Forged: the real (fake) lock stays unlocked.
-        await RogueAsync(h, LockTopic, """{"state":"LOCK","lock_state":"locked"}""");
+        await h.PublishAsOtherClientAsync(LockTopic, """{"state":"LOCK","lock_state":"locked"}""");
         await h.UntilAsync(s => s.LockedWhileOpen, "report handled, not believed");
         h.Time.Advance(TimeSpan.FromSeconds(2.5));
         await Never.DuringAsync(() => h.Server.Events("alarm", "alarm", "locked_while_open").Length > 0, "alarm within the bound");
@@ -153,8 +137,10 @@ public sealed class UncommandedUnlockTests(ITestOutputHelper output)
         await h.UntilAsync(s => !s.LockOnline, "lock offline");
 
         var before = h.Controller.Snapshot.Processed;
-        await RogueAsync(h, LockTopic, """{"state":"UNLOCK","lock_state":"unlocked","action":"unlock","action_source_name":"keypad","action_user":3}""");
-        await RogueAsync(h, LockTopic, """{"state":"UNLOCK","lock_state":"unlocked"}""");
+        await h.PublishAsOtherClientAsync(
+            LockTopic,
+            """{"state":"UNLOCK","lock_state":"unlocked","action":"unlock","action_source_name":"keypad","action_user":3}""",
+            """{"state":"UNLOCK","lock_state":"unlocked"}""");
 
         await h.UntilAsync(s => s.Processed >= before + 2, "both reports handled");
         await h.Server.WaitEventAsync("alarm", "alarm", "lock_report_without_device");

@@ -52,6 +52,7 @@ public sealed class HubSettings
             AfterCloseSeconds = Relock.AfterCloseSeconds,
             MaxUnlockedSeconds = Relock.MaxUnlockedSeconds,
             DoorHeldOpenSeconds = Relock.DoorHeldOpenSeconds,
+            LockedWhileOpenSeconds = Relock.LockedWhileOpenSeconds,
         },
         HomeBrokerCheck = new HomeBrokerCheckSettings
         {
@@ -106,6 +107,12 @@ public sealed class RelockSettings
     public double MaxUnlockedSeconds { get; set; } = 30;
 
     public double DoorHeldOpenSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// How long the lock may report "locked" while the contact still reports open before that is an alarm: longer than a
+    /// bolt takes to throw and the two devices' reports take to arrive in either order.
+    /// </summary>
+    public double LockedWhileOpenSeconds { get; set; } = 3;
 }
 
 internal sealed class HubSettingsValidator : IValidateOptions<HubSettings>
@@ -160,6 +167,7 @@ internal sealed class HubSettingsValidator : IValidateOptions<HubSettings>
             Positive(errors, "Hub:Relock:AfterCloseSeconds", r.AfterCloseSeconds, 3600);
             Positive(errors, "Hub:Relock:MaxUnlockedSeconds", r.MaxUnlockedSeconds, 3600);
             Positive(errors, "Hub:Relock:DoorHeldOpenSeconds", r.DoorHeldOpenSeconds, 86400);
+            Positive(errors, "Hub:Relock:LockedWhileOpenSeconds", r.LockedWhileOpenSeconds, 60);
         }
 
         if (options.HomeBrokerCheck is not { } check)

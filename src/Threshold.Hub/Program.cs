@@ -14,7 +14,7 @@ const string Usage = """
       threshold-hub run [--data DIR] [--Hub:Zigbee:Host HOST ...]
     Settings (appsettings.json, environment Hub__..., or --Hub:...=value):
       Hub:Zigbee:Host, Port, Username, Password, BaseTopic (zigbee2mqtt), LockDevice (front_door_lock), ContactDevice (front_door_contact)
-      Hub:Relock:AfterCloseSeconds (5), MaxUnlockedSeconds (30), DoorHeldOpenSeconds (60); Hub:ClockSkewSeconds (5)
+      Hub:Relock:AfterCloseSeconds (5), MaxUnlockedSeconds (30), DoorHeldOpenSeconds (60), LockedWhileOpenSeconds (3); Hub:ClockSkewSeconds (5)
       Hub:HomeBrokerCheck:Enabled (true), IntervalMinutes (60), ProbeTimeoutSeconds (3) — docs/home-broker.md
     """;
 

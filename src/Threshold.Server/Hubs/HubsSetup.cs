@@ -27,6 +27,7 @@ internal static class HubsSetup
         services.AddScoped<HubEventRecorder>();
         services.AddSingleton<HubDirectory>();
         services.AddSingleton<IHubGateway, MqttHubGateway>();
+        services.AddKeyRotation();
         services.Configure<RateLimiterOptions>(o => o.AddPolicy(PairingApi.RateLimit, ctx =>
             RateLimitPartition.GetFixedWindowLimiter("ip:" + ctx.Connection.RemoteIpAddress, _ => new FixedWindowRateLimiterOptions
             {

@@ -74,8 +74,13 @@ internal sealed partial class CredentialSync(
         // Validated before sealing: a set the hub would refuse as malformed fails here, with its reason in the log.
         var args = SealedCredentialSet.Seal(sealingKey, hub.Id, set);
 
+        if (key.SignerFor(hub.TrustedKid, time) is not { } signer)
+        {
+            return ProtocolErrors.UnknownKid; // the server no longer holds the key this hub trusts: it must pair again
+        }
+
         var jti = Guid.NewGuid().ToString("N");
-        var jws = key.Signer(time).Sign(hub.Id, lockId, CommandNames.SyncCredentials, args.ToArgs(), options.Value.CommandLifetime, jti);
+        var jws = signer.Sign(hub.Id, lockId, CommandNames.SyncCredentials, args.ToArgs(), options.Value.CommandLifetime, jti);
         var reply = await link.RequestAsync(hub.Id, jti, jws, options.Value.CommandTimeout, ct);
         // stale_version: the hub already holds this version (or a newer one) — nothing to do.
         var outcome = reply.RefusalCode ?? "ok";

@@ -126,6 +126,30 @@ public sealed class KeyRotationTests : IAsyncLifetime
         await UnlockThroughTheApiAsync(newKid);
     }
 
+    [Fact]
+    public async Task Rotate_UntilTheHubAccepts_ItsCommandsAreSignedWithTheOldKey()
+    {
+        // The hub cannot store the key (its atomic write's temporary file is blocked): it refuses, keeping its old key.
+        var blocked = Path.Combine(stack.HubDir, HubDataDirectory.IdentityFile + ".tmp");
+        Directory.CreateDirectory(blocked);
+
+        var newKid = await RotateAsync();
+
+        await Eventually.UntilAsync(async () => (await stack.AuditAsync()).Any(e => e.Type == "hub.event" && e.Text("error") == "key_not_stored"),
+            "the hub's refusal", stack.Changes);
+        Assert.Equal((oldKid, newKid), await HubKeysAsync());
+        Assert.Equal([oldKid], TrustedByHub());
+        await UnlockThroughTheApiAsync(oldKid);
+
+        await stack.Devices.ManualLockAsync();
+        await Eventually.UntilAsync(() => stack.Devices.GetState().Bolt == BoltPosition.Locked, "locked by hand", stack.Changes);
+        Directory.Delete(blocked);
+        await stack.StopHubAsync();
+        await stack.StartHubAsync();
+        await UntilTrustedAsync(newKid);
+        await UnlockThroughTheApiAsync(newKid);
+    }
+
     private string Lock => stack.World.LockId.ToString();
 
     private static IReadOnlyDictionary<string, string> RotateTo(ECDsa key)

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Threshold.Protocol;
@@ -7,6 +5,7 @@ using Threshold.Protocol.Commands;
 using Threshold.Server.Audit;
 using Threshold.Server.Data;
 using Threshold.Server.Homes;
+using Threshold.Server.Infrastructure;
 
 namespace Threshold.Server.Hubs;
 
@@ -22,16 +21,9 @@ internal sealed partial class KeyRotation(
     IServiceScopeFactory scopes, HubDirectory directory, HubLink link, ServerSigningKey keys, IOptions<MqttOptions> options,
     TimeProvider time, ILogger<KeyRotation> logger) : BackgroundService
 {
-    private readonly Channel<Guid> requests = Channel.CreateUnbounded<Guid>();
-    private readonly ConcurrentDictionary<Guid, byte> queued = new();
+    private readonly RequestQueue requests = new();
 
-    public void Request(Guid hubId)
-    {
-        if (queued.TryAdd(hubId, 0))
-        {
-            requests.Writer.TryWrite(hubId);
-        }
-    }
+    public void Request(Guid hubId) => requests.Request(hubId);
 
     /// <summary>Makes a new current key (new pairings pin it) and marks every paired hub to receive it; returns its kid.</summary>
     public async Task<string> RotateAsync(string actor, CancellationToken ct)
@@ -48,29 +40,18 @@ internal sealed partial class KeyRotation(
     {
         try
         {
-            // A rotation made while the server was stopped, or one a hub has not confirmed yet.
-            foreach (var hubId in await MarkHubsAsync("server", stoppingToken))
-            {
-                Request(hubId);
-            }
+            // A rotation made while the server was stopped, or one a hub has not confirmed yet. Sent once the link is up: a
+            // hub that stayed online across the restart reports nothing new, so nothing else would send it.
+            var pending = await MarkHubsAsync("server", stoppingToken);
+            await link.Connected.WaitAsync(stoppingToken);
+            pending.ForEach(Request);
         }
         catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
-            LogFailed(logger, Guid.Empty, e.Message);
+            LogSweepFailed(logger, e.Message);
         }
 
-        await foreach (var hubId in requests.Reader.ReadAllAsync(stoppingToken))
-        {
-            queued.TryRemove(hubId, out _);
-            try
-            {
-                await SendAsync(hubId, stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                LogFailed(logger, hubId, e.Message);
-            }
-        }
+        await requests.RunAsync(SendAsync, (hubId, e) => LogFailed(logger, hubId, e.Message), stoppingToken);
     }
 
     /// <summary>One write: every hub not on the current key is marked to receive it. Returns the hubs with a rotation pending.</summary>
@@ -189,6 +170,9 @@ internal sealed partial class KeyRotation(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Hub {HubId} trusts none of this server's command keys; it must be paired again")]
     private static partial void LogNoKeyTrusted(ILogger logger, Guid hubId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not look for hubs still to receive the current command key: {Error}")]
+    private static partial void LogSweepFailed(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Key rotation for hub {HubId} failed: {Error}; retried when the hub reports online")]
     private static partial void LogFailed(ILogger logger, Guid hubId, string error);

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Threshold.Protocol;
@@ -10,6 +8,7 @@ using Threshold.Server.Audit;
 using Threshold.Server.Data;
 using Threshold.Server.Homes;
 using Threshold.Server.Hubs;
+using Threshold.Server.Infrastructure;
 
 namespace Threshold.Server.Keypad;
 
@@ -23,32 +22,12 @@ internal sealed partial class CredentialSync(
     IServiceScopeFactory scopes, HubDirectory hubs, HubLink link, ServerSigningKey key, IOptions<MqttOptions> options, TimeProvider time, ILogger<CredentialSync> logger)
     : BackgroundService
 {
-    private readonly Channel<Guid> requests = Channel.CreateUnbounded<Guid>();
-    private readonly ConcurrentDictionary<Guid, byte> queued = new();
+    private readonly RequestQueue requests = new();
 
-    public void Request(Guid homeId)
-    {
-        if (queued.TryAdd(homeId, 0))
-        {
-            requests.Writer.TryWrite(homeId);
-        }
-    }
+    public void Request(Guid homeId) => requests.Request(homeId);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await foreach (var homeId in requests.Reader.ReadAllAsync(stoppingToken))
-        {
-            queued.TryRemove(homeId, out _);
-            try
-            {
-                await SyncAsync(homeId, stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                LogFailed(logger, homeId, e.Message);
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        requests.RunAsync(SyncAsync, (homeId, e) => LogFailed(logger, homeId, e.Message), stoppingToken);
 
     public async Task<string> SyncAsync(Guid homeId, CancellationToken ct)
     {

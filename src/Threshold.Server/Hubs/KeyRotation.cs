@@ -13,7 +13,8 @@ namespace Threshold.Server.Hubs;
 /// Command-key rotation (docs/hub-protocol.md "Key rotation"). <see cref="RotateAsync"/> (the operator's
 /// <c>key rotate</c>, Cli/OperatorCommands.cs) makes a new current key and marks every hub to receive it
 /// (<see cref="Hub.PendingKid"/>); each marked hub is sent <c>rotate_key</c>, signed with the key it trusts, once that
-/// write has committed and again whenever it comes (back) online (<see cref="KeyRotationChanges"/>), and at every start.
+/// write has committed, again whenever it comes (back) online (<see cref="KeyRotationChanges"/>) or reconnects
+/// (<c>HubInbox</c>'s state reports), and at every start.
 /// The hub's confirmation switches its commands to the new key (<see cref="Hub.KeyAccepted"/>); keys no hub trusts any
 /// more are then deleted (<see cref="ServerSigningKey.Retire"/>).
 /// </summary>

@@ -29,6 +29,7 @@ internal static class HubsSetup
         services.AddSingleton<HubDirectory>();
         services.AddSingleton<HomeBrokerReports>();
         services.AddSingleton<IHubGateway, MqttHubGateway>();
+        services.AddKeyRotation();
         services.Configure<RateLimiterOptions>(o => o.AddPolicy(PairingApi.RateLimit, ctx =>
             RateLimitPartition.GetFixedWindowLimiter("ip:" + ctx.Connection.RemoteIpAddress, _ => new FixedWindowRateLimiterOptions
             {

@@ -88,7 +88,7 @@ internal static class PairingApi
             var previous = await db.Hubs.Where(h => h.HomeId == code.HomeId).ToListAsync(c);
             db.Hubs.RemoveRange(previous);
             retired.AddRange(previous.Select(p => p.Id));
-            var hub = Hub.Pair(code.HomeId, body.Name!, body.SigningKey!, body.SealingKey!, Secrets.Hash(password), now);
+            var hub = Hub.Pair(code.HomeId, body.Name!, body.SigningKey!, body.SealingKey!, Secrets.Hash(password), serverKey.KeyId, now);
             db.Hubs.Add(hub);
             await audit.AppendAsync(code.HomeId, AuditTypes.HubPaired, "hub:" + hub.Id,
                 new { hubId = hub.Id, hub.Name, signingKid = KeyEncoding.KeyId(hub.SigningKey), replaced = previous.Select(p => p.Id) }, c);

@@ -26,9 +26,9 @@ internal sealed class EmbeddedStack : IAsyncDisposable
     public IServiceProvider Services => Server.Services;
 
     /// <summary>Starts the stack; the what-ifs (see <see cref="WhatIf"/>) change the server's database access, never by default.</summary>
-    public static async Task<EmbeddedStack> StartAsync(int? busyTimeoutMs, bool writerGate)
+    public static async Task<EmbeddedStack> StartAsync(int? busyTimeoutMs, bool writerGate, bool tls)
     {
-        var server = await ServerHost.StartAsync(ServerHostOptions.Measuring("threshold-bench-e2e", fakeHub: false, builder =>
+        var options = ServerHostOptions.Measuring("threshold-bench-e2e", fakeHub: false, builder =>
         {
             if (busyTimeoutMs is { } ms)
             {
@@ -39,7 +39,10 @@ internal sealed class EmbeddedStack : IAsyncDisposable
             {
                 builder.Services.ConfigureDbContext<ThresholdDbContext>(o => o.AddInterceptors(WhatIf.WriterGate.Instance));
             }
-        }));
+        });
+        // Hubs pair with the server's answer: over TLS (pinned) when the server offers it, plain MQTT on loopback when not.
+        options.Settings!["Threshold:Mqtt:Tls"] = tls ? "true" : "false";
+        var server = await ServerHost.StartAsync(options);
         return new EmbeddedStack(server, await LoopbackBroker.StartAsync());
     }
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using MQTTnet;
 using MQTTnet.Protocol;
+using Threshold.Hub.Pairing;
 using Threshold.Protocol.Topics;
 using Threshold.Server.Hubs;
 
@@ -52,13 +53,22 @@ internal sealed class HubStateProbe : IAsyncDisposable
         return probe;
     }
 
-    public static MqttClientOptions ServerIdentity(HubBroker broker, string name) => new MqttClientOptionsBuilder()
-        .WithTcpServer("127.0.0.1", broker.Port)
-        .WithClientId($"{name}-{Guid.NewGuid():N}")
-        .WithCredentials(broker.ServerUsername, broker.ServerPassword)
-        .WithCleanSession()
-        .WithTimeout(TimeSpan.FromSeconds(5))
-        .Build();
+    /// <summary>The server's broker account on the plain loopback port, or (<paramref name="tls"/>) on the TLS port as a hub connects, pinned.</summary>
+    public static MqttClientOptions ServerIdentity(HubBroker broker, string name, bool tls = false)
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", tls ? broker.TlsPort ?? throw new InvalidOperationException("The broker has no TLS endpoint.") : broker.Port)
+            .WithClientId($"{name}-{Guid.NewGuid():N}")
+            .WithCredentials(broker.ServerUsername, broker.ServerPassword)
+            .WithCleanSession()
+            .WithTimeout(TimeSpan.FromSeconds(5));
+        if (tls && broker.CertificateFingerprint is { } pin)
+        {
+            builder = builder.WithTlsOptions(t => t.UseTls().WithCertificateValidationHandler(e => PairingTransport.IsPinned(e.Certificate, pin)));
+        }
+
+        return builder.Build();
+    }
 
     /// <summary>How many times this hub has reported its bolt locked so far.</summary>
     public long LockedReports(Guid hubId) => hubs.GetOrAdd(hubId, _ => new Watch()).Locked;

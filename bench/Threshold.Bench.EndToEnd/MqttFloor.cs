@@ -13,7 +13,8 @@ namespace Threshold.Bench.EndToEnd;
 /// The floor: a bare MQTT request/response on the server's embedded broker, shaped like a hub command. A requester
 /// client (as the server's HubLink does) publishes a 600-byte request at QoS 1, awaits the PUBACK and then the reply;
 /// an echo client (standing in for the hub) answers each request with a 64-byte QoS 1 reply. Both sign in as the
-/// server identity; nothing is verified, stored or actuated.
+/// server identity; nothing is verified, stored or actuated. With TLS the echo client connects as a hub does (TLS port,
+/// pinned certificate) and the requester as HubLink does (plain, loopback): the same legs as a command.
 /// </summary>
 internal sealed class MqttFloor : IAsyncDisposable
 {
@@ -27,7 +28,7 @@ internal sealed class MqttFloor : IAsyncDisposable
     {
     }
 
-    public static async Task<MqttFloor> StartAsync(HubBroker broker)
+    public static async Task<MqttFloor> StartAsync(HubBroker broker, bool tls)
     {
         var floor = new MqttFloor();
         floor.echo.ApplicationMessageReceivedAsync += e =>
@@ -49,7 +50,7 @@ internal sealed class MqttFloor : IAsyncDisposable
 
             return Task.CompletedTask;
         };
-        await floor.echo.ConnectAsync(HubStateProbe.ServerIdentity(broker, "bench-floor-echo"));
+        await floor.echo.ConnectAsync(HubStateProbe.ServerIdentity(broker, "bench-floor-echo", tls));
         await floor.echo.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Root + "+/req", MqttQualityOfServiceLevel.AtLeastOnce).Build());
         await floor.requester.ConnectAsync(HubStateProbe.ServerIdentity(broker, "bench-floor-requester"));
         await floor.requester.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Root + "+/resp", MqttQualityOfServiceLevel.AtLeastOnce).Build());

@@ -2,8 +2,12 @@ using System.Globalization;
 
 namespace Threshold.Bench.EndToEnd;
 
-/// <summary>Command line: <c>--seconds 10 --warmup 10 --concurrency 1,16,64 --actuation-ms 0 --no-relock --no-settle --no-breakdown --sqlite-busy-timeout MS --writer-gate --min-threads N --out FILE</c>.</summary>
-internal sealed record Options(int Seconds, int WarmupSeconds, IReadOnlyList<int> Concurrency, int ActuationMs, bool Relock, bool Settle, bool Breakdown, int? BusyTimeoutMs, bool WriterGate, int? MinThreads, string? Out)
+/// <summary>
+/// Command line: <c>--seconds 10 --warmup 10 --concurrency 1,16,64 --actuation-ms 0 --no-relock --no-settle --no-breakdown
+/// --sqlite-busy-timeout MS --writer-gate --min-threads N --tls --out FILE</c>. <c>--tls</c>: hubs speak MQTT over TLS to the
+/// pinned broker certificate, as a real install does (and the floor's hub side too); without it, plain MQTT on loopback.
+/// </summary>
+internal sealed record Options(int Seconds, int WarmupSeconds, IReadOnlyList<int> Concurrency, int ActuationMs, bool Relock, bool Settle, bool Breakdown, int? BusyTimeoutMs, bool WriterGate, int? MinThreads, string? Out, bool Tls = false)
 {
     public static Options Parse(string[] args)
     {
@@ -24,8 +28,9 @@ internal sealed record Options(int Seconds, int WarmupSeconds, IReadOnlyList<int
                 "--writer-gate" => o with { WriterGate = true },
                 "--min-threads" => o with { MinThreads = Positive(Next(), "--min-threads") },
                 "--out" => o with { Out = Next() },
+                "--tls" => o with { Tls = true },
                 _ => throw new ArgumentException(
-                    $"Unknown argument '{args[i]}'. Usage: [--seconds N] [--warmup N] [--concurrency 1,16,64] [--actuation-ms 0] [--no-relock] [--no-settle] [--no-breakdown] [--sqlite-busy-timeout MS] [--writer-gate] [--min-threads N] [--out FILE]"),
+                    $"Unknown argument '{args[i]}'. Usage: [--seconds N] [--warmup N] [--concurrency 1,16,64] [--actuation-ms 0] [--no-relock] [--no-settle] [--no-breakdown] [--sqlite-busy-timeout MS] [--writer-gate] [--min-threads N] [--tls] [--out FILE]"),
             };
         }
 

@@ -22,11 +22,11 @@ if (options.MinThreads is { } minThreads)
 var machine = Report.Machine();
 Console.WriteLine(machine);
 var setup = Stopwatch.StartNew();
-await using var stack = await EmbeddedStack.StartAsync(options.BusyTimeoutMs, options.WriterGate);
+await using var stack = await EmbeddedStack.StartAsync(options.BusyTimeoutMs, options.WriterGate, options.Tls);
 await using var probe = await HubStateProbe.StartAsync(stack.Broker);
-await using var floor = await MqttFloor.StartAsync(stack.Broker);
+await using var floor = await MqttFloor.StartAsync(stack.Broker, options.Tls);
 await using var world = await World.CreateAsync(stack, probe, options.Concurrency.Max(), TimeSpan.FromMilliseconds(options.ActuationMs));
-Console.WriteLine($"set-up: {world.Homes.Count} homes with paired hubs in {setup.Elapsed.TotalSeconds:F1} s; server {stack.BaseAddress}, hub broker :{stack.Broker.Port}, home broker :{stack.HomeBroker.Port}");
+Console.WriteLine($"set-up: {world.Homes.Count} homes with paired hubs in {setup.Elapsed.TotalSeconds:F1} s; server {stack.BaseAddress}, hub broker :{stack.Broker.Port}{(options.Tls ? $" (hubs over TLS :{stack.Broker.TlsPort})" : " (plain)")}, home broker :{stack.HomeBroker.Port}");
 
 var duration = TimeSpan.FromSeconds(options.Seconds);
 var warmup = TimeSpan.FromSeconds(options.WarmupSeconds);

@@ -46,7 +46,8 @@ internal static class Report
             + (o.MinThreads is { } threads ? string.Create(Inv, $", WHAT-IF: thread pool minimum {threads} workers") : "");
         md.AppendLine(Inv, $"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {o.Seconds} s per phase after {o.WarmupSeconds} s warm-up, "
             + $"simulated actuation {o.ActuationMs} ms, {(o.Relock ? "bolt relocked (untimed) between unlocks" : "no relock between unlocks")}, "
-            + $"{(o.Settle ? "each home left to go quiet (untimed) before its next unlock" : "no settling between unlocks")}{whatIf}.");
+            + $"{(o.Settle ? "each home left to go quiet (untimed) before its next unlock" : "no settling between unlocks")}, "
+            + $"{(o.Tls ? "hubs on MQTT over TLS (pinned certificate; the server's own client plain on loopback)" : "plain MQTT on loopback")}{whatIf}.");
         md.AppendLine();
         md.AppendLine(Inv, $"Command: `dotnet run -c Release --project bench/Threshold.Bench.EndToEnd -- {string.Join(' ', args)}`");
         md.AppendLine();

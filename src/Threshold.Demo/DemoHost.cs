@@ -12,8 +12,9 @@ using Threshold.Simulator;
 namespace Threshold.Demo;
 
 /// <summary>
-/// The demo: the server with its embedded broker, a second broker for the home network, simulated
-/// zigbee2mqtt devices, an in-process hub paired through the real pairing API, and a demo household.
+/// The demo: the server with its embedded broker, a second broker for the home network (closed: a user per client,
+/// HomeNetwork/HomeNetworkBroker.cs), simulated zigbee2mqtt devices, an in-process hub paired through the real pairing
+/// API, and a demo household.
 /// </summary>
 internal sealed partial class DemoHost : IAsyncDisposable
 {
@@ -82,12 +83,21 @@ internal sealed partial class DemoHost : IAsyncDisposable
         var logs = server.Services.GetRequiredService<ILoggerFactory>();
         ServerUrl = server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
-        homeBroker = await HomeNetworkBroker.StartAsync(options.HomeBrokerPort);
+        var dataDir = server.Services.GetRequiredService<DataDirectory>().Path;
+        var accounts = HomeBrokerAccounts.LoadOrCreate(dataDir);
+        homeBroker = await HomeNetworkBroker.StartAsync(options.HomeBrokerPort, accounts, logs.CreateLogger("Threshold.Demo.HomeNetwork"));
         devices = await SimulatedHome.StartAsync(
-            new SimulatorOptions { MqttPort = homeBroker.Port, ControlUrl = new Uri(options.SimulatorControl) }, TimeProvider.System, logs);
+            new SimulatorOptions
+            {
+                MqttPort = homeBroker.Port,
+                MqttUsername = accounts.Zigbee2Mqtt.Username,
+                MqttPassword = accounts.Zigbee2Mqtt.Password,
+                ControlUrl = new Uri(options.SimulatorControl),
+            },
+            TimeProvider.System,
+            logs);
         await devices.WaitUntilConnectedAsync(stopping);
 
-        var dataDir = server.Services.GetRequiredService<DataDirectory>().Path;
         DemoPath = Path.Combine(dataDir, "demo.json");
         var broker = server.Services.GetRequiredService<HubBroker>();
         await using (var scope = server.Services.CreateAsyncScope())
@@ -99,7 +109,7 @@ internal sealed partial class DemoHost : IAsyncDisposable
 
         var hubDir = Path.Combine(dataDir, "demo-hub");
         await DemoHub.EnsurePairedAsync(server.Services, Demo, ServerUrl, hubDir, stopping);
-        hub = DemoHub.Build(hubDir, homeBroker.Port, logs);
+        hub = DemoHub.Build(hubDir, homeBroker.Port, accounts.Hub, logs);
         await hub.StartAsync(stopping);
         Demo.Write(DemoPath);
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Threshold.Hub.Commands;
 using Threshold.Hub.Door;
+using Threshold.Hub.HomeBroker;
 using Threshold.Hub.Keypad;
 using Threshold.Hub.Outbox;
 using Threshold.Hub.Server;
@@ -47,6 +48,7 @@ public static class HubHost
                 o.DataDirectory = copy.DataDirectory;
                 o.Zigbee = copy.Zigbee;
                 o.Relock = copy.Relock;
+                o.HomeBrokerCheck = copy.HomeBrokerCheck;
                 o.ClockSkewSeconds = copy.ClockSkewSeconds;
                 o.CommandTimeoutSeconds = copy.CommandTimeoutSeconds;
                 o.ReconnectMaxSeconds = copy.ReconnectMaxSeconds;
@@ -59,6 +61,7 @@ public static class HubHost
         // before the zigbee connection it reads from. Camera/ (its own owner, beside Door/ and Keypad/) is added here.
         services.AddZigbee().AddDoor().AddKeypad();
         services.AddServerLink().AddCommands();
+        services.AddHomeBrokerCheck();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         return builder.Build();
     }

@@ -14,6 +14,8 @@ public sealed class HubSettings
 
     public RelockSettings Relock { get; set; } = new();
 
+    public HomeBrokerCheckSettings HomeBrokerCheck { get; set; } = new();
+
     /// <summary>Tolerated clock difference when checking command times (and how long a jti is kept after exp).</summary>
     public int ClockSkewSeconds { get; set; } = 5;
 
@@ -50,6 +52,13 @@ public sealed class HubSettings
             AfterCloseSeconds = Relock.AfterCloseSeconds,
             MaxUnlockedSeconds = Relock.MaxUnlockedSeconds,
             DoorHeldOpenSeconds = Relock.DoorHeldOpenSeconds,
+            LockedWhileOpenSeconds = Relock.LockedWhileOpenSeconds,
+        },
+        HomeBrokerCheck = new HomeBrokerCheckSettings
+        {
+            Enabled = HomeBrokerCheck.Enabled,
+            IntervalMinutes = HomeBrokerCheck.IntervalMinutes,
+            ProbeTimeoutSeconds = HomeBrokerCheck.ProbeTimeoutSeconds,
         },
         ClockSkewSeconds = ClockSkewSeconds,
         CommandTimeoutSeconds = CommandTimeoutSeconds,
@@ -76,6 +85,20 @@ public sealed class ZigbeeSettings
     public string ContactDevice { get; set; } = "front_door_contact";
 }
 
+/// <summary>
+/// The check that the home broker admits nobody but zigbee2mqtt and the hub (HomeBroker/HomeBrokerWatch.cs): at start,
+/// then every <see cref="IntervalMinutes"/>. Off, the hub reports the home broker as unknown, never as closed.
+/// </summary>
+public sealed class HomeBrokerCheckSettings
+{
+    public bool Enabled { get; set; } = true;
+
+    public double IntervalMinutes { get; set; } = 60;
+
+    /// <summary>Longest wait for a probe <c>set</c> to reach the hub's own subscription (usually a barrier ends it sooner).</summary>
+    public double ProbeTimeoutSeconds { get; set; } = 3;
+}
+
 /// <summary>Fail-secure timings (DESIGN §4).</summary>
 public sealed class RelockSettings
 {
@@ -84,6 +107,12 @@ public sealed class RelockSettings
     public double MaxUnlockedSeconds { get; set; } = 30;
 
     public double DoorHeldOpenSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// How long the lock may report "locked" while the contact still reports open before that is an alarm: longer than a
+    /// bolt takes to throw and the two devices' reports take to arrive in either order.
+    /// </summary>
+    public double LockedWhileOpenSeconds { get; set; } = 3;
 }
 
 internal sealed class HubSettingsValidator : IValidateOptions<HubSettings>
@@ -120,6 +149,12 @@ internal sealed class HubSettingsValidator : IValidateOptions<HubSettings>
             {
                 errors.Add("Hub:Zigbee:LockDevice and ContactDevice must differ.");
             }
+
+            // The home broker check commands devices of this name: none of the hub's own may carry it.
+            if (new[] { z.LockDevice, z.ContactDevice }.Any(d => d?.StartsWith(HomeBroker.HomeBrokerProbe.DevicePrefix, StringComparison.Ordinal) == true))
+            {
+                errors.Add($"Hub:Zigbee device names must not start with '{HomeBroker.HomeBrokerProbe.DevicePrefix}'.");
+            }
         }
 
         var r = options.Relock;
@@ -132,6 +167,17 @@ internal sealed class HubSettingsValidator : IValidateOptions<HubSettings>
             Positive(errors, "Hub:Relock:AfterCloseSeconds", r.AfterCloseSeconds, 3600);
             Positive(errors, "Hub:Relock:MaxUnlockedSeconds", r.MaxUnlockedSeconds, 3600);
             Positive(errors, "Hub:Relock:DoorHeldOpenSeconds", r.DoorHeldOpenSeconds, 86400);
+            Positive(errors, "Hub:Relock:LockedWhileOpenSeconds", r.LockedWhileOpenSeconds, 60);
+        }
+
+        if (options.HomeBrokerCheck is not { } check)
+        {
+            errors.Add("Hub:HomeBrokerCheck is required.");
+        }
+        else
+        {
+            Positive(errors, "Hub:HomeBrokerCheck:IntervalMinutes", check.IntervalMinutes, 7 * 24 * 60);
+            Positive(errors, "Hub:HomeBrokerCheck:ProbeTimeoutSeconds", check.ProbeTimeoutSeconds, 60);
         }
 
         if (options.ClockSkewSeconds is < 0 or > 300)

@@ -9,11 +9,13 @@ using Threshold.Hub.Storage;
 
 const string Usage = """
     Usage:
-      threshold-hub pair --server URL --code CODE [--name NAME] [--data DIR] [--force]
+      threshold-hub pair --server URL --pairing PAIRING-STRING [--name NAME] [--data DIR] [--force]
+      threshold-hub pair --server URL --code CODE ...   (a bare code: only to loopback or https://)
       threshold-hub run [--data DIR] [--Hub:Zigbee:Host HOST ...]
     Settings (appsettings.json, environment Hub__..., or --Hub:...=value):
       Hub:Zigbee:Host, Port, Username, Password, BaseTopic (zigbee2mqtt), LockDevice (front_door_lock), ContactDevice (front_door_contact)
-      Hub:Relock:AfterCloseSeconds (5), MaxUnlockedSeconds (30), DoorHeldOpenSeconds (60); Hub:ClockSkewSeconds (5)
+      Hub:Relock:AfterCloseSeconds (5), MaxUnlockedSeconds (30), DoorHeldOpenSeconds (60), LockedWhileOpenSeconds (3); Hub:ClockSkewSeconds (5)
+      Hub:HomeBrokerCheck:Enabled (true), IntervalMinutes (60), ProbeTimeoutSeconds (3) — docs/home-broker.md
     """;
 
 var command = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : null;
@@ -36,18 +38,23 @@ switch (command)
 
 async Task<int> PairAsync()
 {
-    if (flags.GetValueOrDefault("server") is not { Length: > 0 } server || flags.GetValueOrDefault("code") is not { Length: > 0 } code)
+    if (flags.GetValueOrDefault("server") is not { Length: > 0 } server
+        || (flags.GetValueOrDefault("pairing") ?? flags.GetValueOrDefault("code")) is not { Length: > 0 } secret)
     {
         await Console.Error.WriteLineAsync(Usage);
         return 2;
     }
 
     var name = flags.GetValueOrDefault("name") ?? Environment.MachineName;
-    using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
     try
     {
-        var identity = await HubPairing.PairAsync(http, server, code, name, dataDirectory, CancellationToken.None, flags.ContainsKey("force"));
+        // The pairing string also pins the server's own (self-signed) HTTPS certificate.
+        using var http = PairingTransport.CreateHttpClient(PairingAnchor.Read(secret));
+        var identity = await HubPairing.PairAsync(http, server, secret, name, dataDirectory, CancellationToken.None, flags.ContainsKey("force"));
         Console.WriteLine($"Paired as hub {identity.HubId} of home {identity.HomeId} ({identity.Locks.Count} lock(s)). Data: {Path.GetFullPath(dataDirectory)}");
+        Console.WriteLine(identity.Mqtt.CertificateSha256 is { } pin
+            ? $"Server broker {identity.Mqtt.Host}:{identity.Mqtt.Port}, MQTT over TLS, certificate pinned (SHA-256 {Threshold.Protocol.Pairing.Fingerprint.ToDisplay(pin)})."
+            : $"Server broker {identity.Mqtt.Host}:{identity.Mqtt.Port}, plain MQTT (loopback only).");
         return 0;
     }
     catch (HubPairingException e)
@@ -117,7 +124,7 @@ async Task<int> RunAsync()
 
 static Dictionary<string, string?> ParseFlags(string[] input, out string[] unparsed)
 {
-    var known = new HashSet<string>(["server", "code", "name", "data", "force"], StringComparer.Ordinal);
+    var known = new HashSet<string>(["server", "pairing", "code", "name", "data", "force"], StringComparer.Ordinal);
     var result = new Dictionary<string, string?>(StringComparer.Ordinal);
     var other = new List<string>();
     for (var i = 0; i < input.Length; i++)

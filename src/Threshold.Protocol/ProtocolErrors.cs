@@ -45,6 +45,9 @@ public static class ProtocolErrors
     /// <summary>Lockout is active on the hub: only residents may open (docs/hub-protocol.md "Credentials on the hub").</summary>
     public const string LockoutActive = "lockout_active";
 
+    /// <summary>A <c>rotate_key</c> the hub verified but could not store durably; it still trusts the keys it had.</summary>
+    public const string KeyNotStored = "key_not_stored";
+
     // Set by the server's side of the link, never sent by a hub.
 
     /// <summary>No reply arrived within the server's command timeout.</summary>

@@ -15,6 +15,7 @@ using Threshold.Server.Infrastructure;
 using Threshold.Server.Keypad;
 using Threshold.Server.Notifications;
 using Threshold.Server.Sessions;
+using Threshold.Server.Tls;
 
 namespace Threshold.Server;
 
@@ -37,6 +38,7 @@ internal static class ThresholdServer
         builder.Services.AddSingleton(new DataDirectory(dataDir));
         builder.Services.AddSingleton(TimeProvider.System);
 
+        builder.AddTls();
         builder.AddHttpBasics().AddDatabase().AddAuth().AddSessions().AddRateLimits().AddPush();
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddSingleton<ActivityBroadcaster>();
@@ -49,6 +51,7 @@ internal static class ThresholdServer
     public static WebApplication MapThreshold(this WebApplication app)
     {
         app.UseHttpBasics();
+        app.UsePlainHttpPolicy();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

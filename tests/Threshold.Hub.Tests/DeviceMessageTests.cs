@@ -33,6 +33,25 @@ public sealed class DeviceMessageTests
         Assert.Null(none);
     }
 
+    /// <summary>zigbee2mqtt's <c>rf</c> is anyone's radio command, not the hub's: only the door knows which were its own.</summary>
+    [Theory]
+    [InlineData("unlock", "rf", "rf")]
+    [InlineData("unlock", "keypad", "keypad")]
+    [InlineData("manual_unlock", "manual", "manual")]
+    [InlineData("key_unlock", null, "manual")]
+    [InlineData("unlock", "rfid", "unknown")]
+    [InlineData(null, null, "unknown")]
+    [InlineData("schedule_unlock", "rf", "auto")]
+    public void ParseLock_ActionSource_NamesWhoMovedTheBolt(string? action, string? source, string expected)
+    {
+        var json = new System.Text.Json.Nodes.JsonObject { ["lock_state"] = "unlocked", ["action"] = action, ["action_source_name"] = source };
+
+        var report = DeviceMessages.ParseLock(Encoding.UTF8.GetBytes(json.ToJsonString()), out var error);
+
+        Assert.Null(error);
+        Assert.Equal(expected, report!.Source);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("nope")]
@@ -77,6 +96,7 @@ public sealed class SettingsTests
         var s = new HubSettings();
         Assert.Equal(("zigbee2mqtt", "front_door_lock", "front_door_contact"), (s.Zigbee.BaseTopic, s.Zigbee.LockDevice, s.Zigbee.ContactDevice));
         Assert.Equal((5d, 30d, 60d), (s.Relock.AfterCloseSeconds, s.Relock.MaxUnlockedSeconds, s.Relock.DoorHeldOpenSeconds));
+        Assert.Equal(3d, s.Relock.LockedWhileOpenSeconds);
         Assert.Equal(5, s.ClockSkewSeconds);
     }
 
@@ -89,7 +109,7 @@ public sealed class SettingsTests
         {
             DataDirectory = h.DataDirectory,
             Zigbee = new ZigbeeSettings { Port = 0, BaseTopic = "zigbee2mqtt/#" },
-            Relock = new RelockSettings { AfterCloseSeconds = -1 },
+            Relock = new RelockSettings { AfterCloseSeconds = -1, LockedWhileOpenSeconds = 0 },
         };
         using var host = HubHost.Build(bad);
 
@@ -98,5 +118,6 @@ public sealed class SettingsTests
         Assert.Contains(e.Failures, f => f.Contains("Port", StringComparison.Ordinal));
         Assert.Contains(e.Failures, f => f.Contains("BaseTopic", StringComparison.Ordinal));
         Assert.Contains(e.Failures, f => f.Contains("AfterCloseSeconds", StringComparison.Ordinal));
+        Assert.Contains(e.Failures, f => f.Contains("LockedWhileOpenSeconds", StringComparison.Ordinal));
     }
 }

@@ -101,7 +101,7 @@ public sealed class OutboxTests(ITestOutputHelper output)
     public async Task State_IsPublishedRetainedOnConnect_AndOfflineOnStop()
     {
         await using var h = await HubHarness.StartAsync(output);
-        await Eventually.UntilAsync(() => h.Server.States.LastOrDefault() == """{"online":true,"lock":"locked","door":"closed","camera":false}""", "online state", h.Server.Changed);
+        await Eventually.UntilAsync(() => h.Server.States.LastOrDefault() == """{"online":true,"lock":"locked","door":"closed","camera":false,"homeBroker":"unknown"}""", "online state", h.Server.Changed);
 
         await h.StopHubAsync();
 

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -5,6 +6,7 @@ using System.Text.Json;
 using Threshold.Hub.Pairing;
 using Threshold.Hub.Storage;
 using Threshold.Protocol.Keys;
+using Threshold.Protocol.Pairing;
 
 namespace Threshold.Hub.Tests;
 
@@ -28,7 +30,7 @@ public sealed class PairingTests : IDisposable
         var handler = new FakePairHandler(req => Answer(HttpStatusCode.OK, PairAnswer()));
         using var http = new HttpClient(handler);
 
-        var identity = await HubPairing.PairAsync(http, "http://server.test", "ABCD-EFGH-JKLM", "Hall hub", dir, CancellationToken.None);
+        var identity = await HubPairing.PairAsync(http, "http://server.test", Pairing("ABCD-EFGH-JKLM"), "Hall hub", dir, CancellationToken.None);
 
         Assert.Equal("http://server.test/api/v1/hubs/pair", handler.Uri!.ToString());
         using var body = JsonDocument.Parse(handler.Body!);
@@ -59,14 +61,14 @@ public sealed class PairingTests : IDisposable
     public async Task Pair_Twice_IsRefusedUnlessForced()
     {
         using var http = new HttpClient(new FakePairHandler(_ => Answer(HttpStatusCode.OK, PairAnswer())));
-        await HubPairing.PairAsync(http, "http://server.test/", "CODE", "hub", dir, CancellationToken.None);
+        await HubPairing.PairAsync(http, "http://server.test/", Pairing(), "hub", dir, CancellationToken.None);
         var firstKey = await File.ReadAllTextAsync(Path.Combine(dir, HubDataDirectory.SigningKeyFile));
 
-        var e = await Assert.ThrowsAsync<HubPairingException>(() => HubPairing.PairAsync(http, "http://server.test/", "CODE", "hub", dir, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<HubPairingException>(() => HubPairing.PairAsync(http, "http://server.test/", Pairing(), "hub", dir, CancellationToken.None));
         Assert.Equal("already_paired", e.Code);
         Assert.Equal(firstKey, await File.ReadAllTextAsync(Path.Combine(dir, HubDataDirectory.SigningKeyFile)));
 
-        await HubPairing.PairAsync(http, "http://server.test/", "CODE", "hub", dir, CancellationToken.None, force: true);
+        await HubPairing.PairAsync(http, "http://server.test/", Pairing(), "hub", dir, CancellationToken.None, force: true);
         Assert.NotEqual(firstKey, await File.ReadAllTextAsync(Path.Combine(dir, HubDataDirectory.SigningKeyFile)));
     }
 
@@ -76,7 +78,7 @@ public sealed class PairingTests : IDisposable
         using var http = new HttpClient(new FakePairHandler(_ => Answer(HttpStatusCode.NotFound,
             """{"title":"Not found","status":404,"detail":"This pairing code is not valid.","code":"invalid_code"}""")));
 
-        var e = await Assert.ThrowsAsync<HubPairingException>(() => HubPairing.PairAsync(http, "http://server.test", "NOPE", "hub", dir, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<HubPairingException>(() => HubPairing.PairAsync(http, "http://server.test", Pairing("NOPE-NOPE-NOPE"), "hub", dir, CancellationToken.None));
 
         Assert.Equal("invalid_code", e.Code);
         Assert.False(HubDataDirectory.IsPaired(dir));
@@ -88,7 +90,7 @@ public sealed class PairingTests : IDisposable
     {
         using var http = new HttpClient(new FakePairHandler(_ => Answer(HttpStatusCode.OK, """{"hubId":"x"}""")));
 
-        var e = await Assert.ThrowsAsync<HubPairingException>(() => HubPairing.PairAsync(http, "http://server.test", "CODE", "hub", dir, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<HubPairingException>(() => HubPairing.PairAsync(http, "http://server.test", Pairing(), "hub", dir, CancellationToken.None));
 
         Assert.Equal("bad_response", e.Code);
         Assert.False(HubDataDirectory.IsPaired(dir));
@@ -100,7 +102,7 @@ public sealed class PairingTests : IDisposable
         // The same hub id without dashes: the hub's topics are spelled one way only (Protocol's HubTopics).
         using var http = new HttpClient(new FakePairHandler(_ => Answer(HttpStatusCode.OK, PairAnswer("thr/v1/hubs/11111111222233334444555555555555/"))));
 
-        var e = await Assert.ThrowsAsync<HubPairingException>(() => HubPairing.PairAsync(http, "http://server.test", "CODE", "hub", dir, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<HubPairingException>(() => HubPairing.PairAsync(http, "http://server.test", Pairing(), "hub", dir, CancellationToken.None));
 
         Assert.Equal("bad_response", e.Code);
         Assert.False(HubDataDirectory.IsPaired(dir));
@@ -112,6 +114,12 @@ public sealed class PairingTests : IDisposable
         var e = Assert.Throws<InvalidOperationException>(() => HubHost.Build(new HubSettings { DataDirectory = dir }));
         Assert.Contains("not paired", e.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>The owner's pairing string for this test's server key (plain HTTP to server.test needs it).</summary>
+    private string Pairing(string code = "CODE-CODE-CODE") =>
+        PairingString.Format(code, Fingerprint.OfSpki(KeyEncoding.ExportPublicSpki(serverKey)), CertificateFingerprint);
+
+    private static readonly string CertificateFingerprint = Base64Url.EncodeToString(SHA256.HashData("the server's certificate"u8));
 
     private string PairAnswer(string topicPrefix = "thr/v1/hubs/11111111-2222-3333-4444-555555555555/") => $$"""
         {

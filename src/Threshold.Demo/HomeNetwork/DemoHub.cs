@@ -35,8 +35,13 @@ internal static class DemoHub
         await HubPairing.PairAsync(http, serverUrl, code, "Demo hub", hubDir, ct, force: true);
     }
 
-    public static IHost Build(string hubDir, int homeBrokerPort, ILoggerFactory logs) =>
+    /// <summary>The hub signs in to the home broker with its own account, as docs/home-broker.md sets one up.</summary>
+    public static IHost Build(string hubDir, int homeBrokerPort, HomeBrokerAccount account, ILoggerFactory logs) =>
         HubHost.Build(
-            new HubSettings { DataDirectory = hubDir, Zigbee = new ZigbeeSettings { Host = "127.0.0.1", Port = homeBrokerPort } },
+            new HubSettings
+            {
+                DataDirectory = hubDir,
+                Zigbee = new ZigbeeSettings { Host = "127.0.0.1", Port = homeBrokerPort, Username = account.Username, Password = account.Password },
+            },
             services => services.AddLogging().AddSingleton(logs));
 }

@@ -24,16 +24,5 @@ internal sealed record DemoFile(
     public static DemoFile? Read(string path) =>
         File.Exists(path) ? JsonSerializer.Deserialize<DemoFile>(File.ReadAllText(path), Json) : null;
 
-    public void Write(string path)
-    {
-        // Generated credentials: readable by the installing user only.
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var file = new StreamWriter(path, options);
-        file.Write(JsonSerializer.Serialize(this, Json));
-    }
+    public void Write(string path) => PrivateFile.Write(path, JsonSerializer.Serialize(this, Json));
 }

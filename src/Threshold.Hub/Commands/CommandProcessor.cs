@@ -17,7 +17,8 @@ namespace Threshold.Hub.Commands;
 
 /// <summary>
 /// Server commands (docs/hub-protocol.md "Commands"): verify with the pinned keys only, record the jti durably, then
-/// dispatch (lock/unlock to the door, sync_credentials to the keypad), reply, and record the outcome as an event.
+/// dispatch (lock/unlock to the door, sync_credentials to the keypad, rotate_key to the trusted keys), reply, and record
+/// the outcome as an event.
 /// </summary>
 internal sealed partial class CommandProcessor : BackgroundService
 {
@@ -27,6 +28,7 @@ internal sealed partial class CommandProcessor : BackgroundService
     private readonly DoorController door;
     private readonly KeypadStore keypad;
     private readonly CredentialSync sync;
+    private readonly ServerKeyRotation rotation;
     private readonly HubRuntime runtime;
     private readonly TimeProvider time;
     private readonly ILogger<CommandProcessor> logger;
@@ -35,9 +37,9 @@ internal sealed partial class CommandProcessor : BackgroundService
 
     public CommandProcessor(
         ServerLink link, JtiStore jtis, EventOutbox outbox, DoorController door, KeypadStore keypad, CredentialSync sync,
-        HubRuntime runtime, TimeProvider time, IOptions<HubSettings> options, ILogger<CommandProcessor> logger)
+        ServerKeyRotation rotation, HubRuntime runtime, TimeProvider time, IOptions<HubSettings> options, ILogger<CommandProcessor> logger)
     {
-        (this.link, this.jtis, this.outbox, this.door, this.keypad, this.sync) = (link, jtis, outbox, door, keypad, sync);
+        (this.link, this.jtis, this.outbox, this.door, this.keypad, this.sync, this.rotation) = (link, jtis, outbox, door, keypad, sync, rotation);
         (this.runtime, this.time, this.logger) = (runtime, time, logger);
         skew = TimeSpan.FromSeconds(options.Value.ClockSkewSeconds);
         authority = new CommandAuthority(runtime.Identity, time, skew);
@@ -95,6 +97,7 @@ internal sealed partial class CommandProcessor : BackgroundService
             CommandNames.Unlock => await DoorAsync(locked: false, claims, ct),
             CommandNames.Lock => await DoorAsync(locked: true, claims, ct),
             CommandNames.SyncCredentials => sync.Apply(claims.Args, out var version) is { } refused ? new Outcome(refused) : new Outcome(null, version),
+            CommandNames.RotateKey => new Outcome(rotation.Apply(authority, claims.Args)),
             _ => new Outcome(ProtocolErrors.Malformed),
         };
         if (outcome.Error is { } error)
@@ -104,8 +107,8 @@ internal sealed partial class CommandProcessor : BackgroundService
         }
 
         claims.Args.TryGetValue(DoorCommandArgs.ReferenceArg, out var reference);
-        outbox.Append(new CommandExecuted(
-            0, default, claims.Jti, claims.Command, lockId, claims.Command == CommandNames.SyncCredentials ? null : reference, outcome.Version));
+        var isDoor = claims.Command is CommandNames.Unlock or CommandNames.Lock;
+        outbox.Append(new CommandExecuted(0, default, claims.Jti, claims.Command, lockId, isDoor ? reference : null, outcome.Version));
         await ReplyAsync(CommandReply.Accepted(claims.Jti), ct);
     }
 
@@ -170,5 +173,6 @@ internal sealed partial class CommandProcessor : BackgroundService
 
 internal static class CommandsFeature
 {
-    public static IServiceCollection AddCommands(this IServiceCollection services) => services.AddHostedSingleton<CommandProcessor>();
+    public static IServiceCollection AddCommands(this IServiceCollection services) =>
+        services.AddSingleton<ServerKeyRotation>().AddHostedSingleton<CommandProcessor>();
 }

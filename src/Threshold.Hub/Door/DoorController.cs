@@ -3,19 +3,26 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Threshold.Hub.Keypad;
 using Threshold.Hub.Zigbee;
 using Threshold.Protocol.Events;
 
 namespace Threshold.Hub.Door;
 
-/// <summary>What the door controller knows, published after each processed message (tests wait on it).</summary>
+/// <summary>
+/// What the door controller knows, published after each processed message (tests wait on it). <see cref="LockedWhileOpen"/>:
+/// the lock said "locked" through the open door, and the door does not believe it (<see cref="DeviceDoubts"/>).
+/// </summary>
 internal sealed record DoorSnapshot(
-    Bolt Bolt, DoorState Door, bool SessionActive, bool LockOnline, bool ContactOnline, bool BridgeOnline, long Processed);
+    Bolt Bolt, DoorState Door, bool SessionActive, bool LockOnline, bool ContactOnline, bool BridgeOnline, long Processed,
+    bool LockedWhileOpen = false);
 
 /// <summary>
 /// The hub's fail-secure logic for one lock and its door sensor (DESIGN §4): unlock sessions, relock after the door
-/// closes, after a maximum unlocked time and on start-up, and the door-held-open, door-forced, lock-jammed,
-/// relock-failed and device-offline alarms. One loop handles every input in order; timers use the injected clock.
+/// closes, after a maximum unlocked time, on start-up and at once after an unlock the hub did not command
+/// (<see cref="UnlockOrigins"/>), and the door-held-open, door-forced, lock-jammed, relock-failed, device-offline and
+/// device-contradiction alarms (<see cref="DeviceDoubts"/>). One loop handles every input in order; timers use the
+/// injected clock.
 /// </summary>
 internal sealed partial class DoorController : BackgroundService
 {
@@ -25,6 +32,8 @@ internal sealed partial class DoorController : BackgroundService
     private readonly DoorTimers timers;
     private readonly UnlockSession session;
     private readonly Actuator actuator;
+    private readonly UnlockOrigins origins;
+    private readonly DeviceDoubts doubts;
 
     private Bolt bolt = Bolt.Unknown;
     private DoorState door = DoorState.Unknown;
@@ -33,13 +42,16 @@ internal sealed partial class DoorController : BackgroundService
     private long processed;
     private volatile DoorSnapshot snapshot = new(Bolt.Unknown, DoorState.Unknown, false, true, true, true, 0);
 
-    public DoorController(ZigbeeConnection zigbee, DoorEvents events, TimeProvider time, IOptions<HubSettings> options, ILogger<DoorController> logger)
+    public DoorController(
+        ZigbeeConnection zigbee, DoorEvents events, KeypadStore keypad, TimeProvider time, IOptions<HubSettings> options, ILogger<DoorController> logger)
     {
         this.events = events;
         this.logger = logger;
         timers = new DoorTimers(time, Post);
         session = new UnlockSession(timers, options.Value.Relock);
         actuator = new Actuator(zigbee, Post, options.Value.CommandTimeoutSeconds, logger);
+        origins = new UnlockOrigins(keypad, time);
+        doubts = new DeviceDoubts(timers, events, options.Value.Relock.LockedWhileOpenSeconds);
         zigbee.Subscribe(DeviceReader.Door, Post);
     }
 
@@ -77,7 +89,8 @@ internal sealed partial class DoorController : BackgroundService
     private void Publish()
     {
         processed++;
-        snapshot = new DoorSnapshot(bolt, door, session.Active, devices.Lock != false, devices.Contact != false, devices.Bridge != false, processed);
+        snapshot = new DoorSnapshot(
+            bolt, door, session.Active, devices.Lock != false, devices.Contact != false, devices.Bridge != false, processed, doubts.LockedWhileOpen);
     }
 
     private async Task HandleAsync(object message, CancellationToken ct)
@@ -108,67 +121,6 @@ internal sealed partial class DoorController : BackgroundService
         }
     }
 
-    private async Task OnLockReportAsync(LockReport report, CancellationToken ct)
-    {
-        var next = report.Jammed ? Bolt.Jammed : report.Bolt ?? bolt;
-        var source = actuator.Current?.Request.Source ?? report.Source;
-        var changed = next != bolt;
-        if (changed)
-        {
-            bolt = next;
-            events.BoltMoved(next, source);
-            if (next is Bolt.Jammed or Bolt.NotFullyLocked)
-            {
-                events.Alarm(AlarmCodes.LockJammed);
-            }
-
-            events.PublishState(bolt, door);
-        }
-
-        if (actuator.Current is { } current)
-        {
-            if (bolt == current.Target)
-            {
-                Finish(ActuationResult.Ok);
-            }
-            else if (bolt is Bolt.Jammed || (current.Target == Bolt.Locked && bolt == Bolt.NotFullyLocked))
-            {
-                Finish(ActuationResult.Jammed);
-            }
-        }
-
-        if (bolt == Bolt.Locked)
-        {
-            session.End();
-        }
-        else if (bolt == Bolt.Unlocked && !session.Active && actuator.Current is null)
-        {
-            if (!startupCheckDone)
-            {
-                // Fail secure: found open with no session we know of.
-                LogStartupUnlocked(logger);
-                if (door == DoorState.Open)
-                {
-                    session.Start(door);
-                }
-                else
-                {
-                    await StartActuationAsync(new ActuateRequest(Bolt.Locked, BoltSources.Auto, RelockReasons.Startup, null), ct);
-                }
-            }
-            else if (changed)
-            {
-                // Keypad, key or thumb-turn: a session like any other, relocked by the same rules.
-                session.Start(door);
-            }
-        }
-
-        if (report.Bolt is not null || report.Jammed)
-        {
-            startupCheckDone = true;
-        }
-    }
-
     private void OnContact(ContactReport report)
     {
         var next = report.Closed ? DoorState.Closed : DoorState.Open;
@@ -194,6 +146,12 @@ internal sealed partial class DoorController : BackgroundService
         else
         {
             events.DoorClosed();
+            if (doubts.DoorClosed() && !session.Active)
+            {
+                // The hub did not believe a "locked" through the open door: relock after it closed, as after any entry.
+                session.Start(door);
+            }
+
             session.DoorClosed(bolt);
         }
     }
@@ -201,6 +159,7 @@ internal sealed partial class DoorController : BackgroundService
     private void OnAvailability(AvailabilityChanged report)
     {
         devices = report.Now;
+        doubts.AvailabilityChanged();
         events.AvailabilityChanged(report.Device, report.Online);
         if (!report.Online && report.Device is DeviceNames.Lock or DeviceNames.Bridge && (report.WasKnown || session.Active))
         {
@@ -241,6 +200,9 @@ internal sealed partial class DoorController : BackgroundService
             case DoorTimer.MaxUnlocked when session.Active && bolt == Bolt.Unlocked && door != DoorState.Open:
                 await StartActuationAsync(new ActuateRequest(Bolt.Locked, BoltSources.Auto, RelockReasons.MaxUnlockedTime, null), ct);
                 break;
+            case DoorTimer.LockedWhileOpen when door == DoorState.Open:
+                doubts.StillOpen();
+                break;
         }
     }
 
@@ -252,9 +214,15 @@ internal sealed partial class DoorController : BackgroundService
             Finish(ActuationResult.Timeout);
         }
 
-        if (await actuator.SendAsync(request, bolt, devices, ct) is { } result)
+        var result = await actuator.SendAsync(request, bolt, devices, ct);
+        if (request.Target == Bolt.Unlocked && result != ActuationResult.Offline)
         {
-            Finish(result);
+            origins.Sent();
+        }
+
+        if (result is { } known)
+        {
+            Finish(known);
         }
     }
 
@@ -288,6 +256,11 @@ internal sealed partial class DoorController : BackgroundService
         {
             session.End();
         }
+        else if (request.Target == Bolt.Unlocked)
+        {
+            // The hub told the server its unlock failed: a late report of it is no longer the hub's.
+            origins.Forget();
+        }
 
         request.Done?.TrySetResult(result);
     }
@@ -299,4 +272,5 @@ internal sealed partial class DoorController : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lock found unlocked at start-up with no session: relocking")]
     private static partial void LogStartupUnlocked(ILogger logger);
+
 }

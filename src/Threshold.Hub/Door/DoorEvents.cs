@@ -35,7 +35,7 @@ internal sealed class DoorEvents(EventOutbox outbox, HubStatus status, HubRuntim
     public void RelockFailed(string reason, ActuationResult result) =>
         outbox.Append(new Alarm(0, default, AlarmCodes.RelockFailed, LockId, Reason: reason, Error: result.ToString().ToLowerInvariant()));
 
-    public void Alarm(string code) => outbox.Append(new Alarm(0, default, code, LockId));
+    public void Alarm(string code, string? reason = null) => outbox.Append(new Alarm(0, default, code, LockId, Reason: reason));
 
     public void PublishState(Bolt bolt, DoorState door) => status.Update(
         bolt switch

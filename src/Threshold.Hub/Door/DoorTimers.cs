@@ -5,6 +5,7 @@ internal enum DoorTimer
     RelockAfterClose,
     MaxUnlocked,
     DoorHeldOpen,
+    LockedWhileOpen,
 }
 
 /// <summary>

@@ -18,17 +18,32 @@ public sealed class HubPairingException(string code, string message) : Exception
 /// Pairs this hub with a server (docs/hub-protocol.md "Pairing"; the records are Protocol's <see cref="PairingRequest"/>
 /// and <see cref="PairingResponse"/>): creates the P-256 signing and sealing keys, sends only their public halves, and
 /// stores the answer as the hub's identity with the private keys (mode 0600) in the data directory.
+/// Given the owner's pairing string (<see cref="PairingString"/>), an answer whose server key or broker certificate is not
+/// the one it names is refused and nothing is stored (<see cref="PairingAnchor"/>); a bare code only over loopback or
+/// HTTPS (<see cref="PairingTransport"/>).
 /// </summary>
 public static class HubPairing
 {
+    /// <param name="codeOrPairingString">The owner's pairing string (<c>thr1:…</c>) or, over loopback or HTTPS, the bare code.</param>
     public static async Task<PairingResponse> PairAsync(
-        HttpClient http, string serverUrl, string code, string name, string dataDirectory, CancellationToken ct, bool force = false)
+        HttpClient http, string serverUrl, string codeOrPairingString, string name, string dataDirectory, CancellationToken ct, bool force = false)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentException.ThrowIfNullOrWhiteSpace(serverUrl);
-        ArgumentException.ThrowIfNullOrWhiteSpace(code);
+        ArgumentException.ThrowIfNullOrWhiteSpace(codeOrPairingString);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
+        var anchor = PairingAnchor.Read(codeOrPairingString);
+        if (!Uri.TryCreate(serverUrl.EndsWith('/') ? serverUrl : serverUrl + "/", UriKind.Absolute, out var server))
+        {
+            throw new HubPairingException(PairingTransport.BadServerUrl, $"'{serverUrl}' is not a URL.");
+        }
+
+        if (PairingTransport.RefusalBeforePairing(server, anchor) is var (refusal, why))
+        {
+            throw new HubPairingException(refusal, why);
+        }
+
         if (HubDataDirectory.IsPaired(dataDirectory) && !force)
         {
             throw new HubPairingException("already_paired", $"The hub in '{dataDirectory}' is already paired; use --force to pair again.");
@@ -36,8 +51,9 @@ public static class HubPairing
 
         using var signing = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var sealing = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
-        var request = new PairingRequest(code.Trim(), name.Trim(), KeyEncoding.ExportPublicSpki(signing), KeyEncoding.ExportPublicSpki(sealing));
-        var url = new Uri(new Uri(serverUrl.EndsWith('/') ? serverUrl : serverUrl + "/"), PairingEndpoint.Path.TrimStart('/'));
+        var code = anchor?.Code ?? codeOrPairingString.Trim();
+        var request = new PairingRequest(code, name.Trim(), KeyEncoding.ExportPublicSpki(signing), KeyEncoding.ExportPublicSpki(sealing));
+        var url = new Uri(server, PairingEndpoint.Path.TrimStart('/'));
         using var response = await http.PostAsJsonAsync(url, request, PairingJson.Request, ct);
         if (!response.IsSuccessStatusCode)
         {
@@ -77,6 +93,7 @@ public static class HubPairing
         }
 
         Validate(identity);
+        PairingAnchor.Check(identity, anchor);
         HubDataDirectory.Save(dataDirectory, identity, signing, sealing);
         return identity;
     }
@@ -86,6 +103,11 @@ public static class HubPairing
         if (!HubDataDirectory.IsComplete(identity))
         {
             throw new HubPairingException("bad_response", "The server's pairing answer is incomplete.");
+        }
+
+        if (identity.Mqtt.CertificateSha256 is { } pin && !Fingerprint.IsWellFormed(pin))
+        {
+            throw new HubPairingException("bad_response", "The broker certificate fingerprint in the server's pairing answer is not a SHA-256 fingerprint.");
         }
 
         foreach (var key in identity.ServerKeys)

@@ -2,12 +2,16 @@ using Threshold.Protocol.Messages;
 
 namespace Threshold.Hub.Server;
 
-/// <summary>The retained <c>state</c> message (<see cref="HubStateReport"/>): latest lock/door, published on connect and on change.</summary>
+/// <summary>
+/// The retained <c>state</c> message (<see cref="HubStateReport"/>): latest lock/door and what the last home broker check
+/// found (HomeBroker/HomeBrokerWatch.cs), published on connect and on change.
+/// </summary>
 internal sealed class HubStatus(OutboundWakeup wakeup)
 {
     private readonly Lock gate = new();
     private string lockState = LockStates.Unknown;
     private string doorState = DoorStates.Unknown;
+    private string homeBroker = HomeBrokerStates.Unknown;
     private bool dirty = true;
 
     /// <summary><paramref name="lockValue"/> is one of <see cref="LockStates"/>, <paramref name="doorValue"/> of <see cref="DoorStates"/>.</summary>
@@ -22,6 +26,23 @@ internal sealed class HubStatus(OutboundWakeup wakeup)
 
             lockState = lockValue;
             doorState = doorValue;
+            dirty = true;
+        }
+
+        wakeup.Set();
+    }
+
+    /// <summary><paramref name="value"/> is one of <see cref="HomeBrokerStates"/>.</summary>
+    public void SetHomeBroker(string value)
+    {
+        lock (gate)
+        {
+            if (value == homeBroker)
+            {
+                return;
+            }
+
+            homeBroker = value;
             dirty = true;
         }
 
@@ -49,7 +70,7 @@ internal sealed class HubStatus(OutboundWakeup wakeup)
             }
 
             dirty = false;
-            return new HubStateReport(Online: true, lockState, doorState, Camera: false);
+            return new HubStateReport(Online: true, lockState, doorState, Camera: false, homeBroker);
         }
     }
 }

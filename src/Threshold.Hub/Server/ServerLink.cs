@@ -7,8 +7,10 @@ using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
 using Threshold.Hub.Outbox;
+using Threshold.Hub.Pairing;
 using Threshold.Hub.Storage;
 using Threshold.Protocol.Messages;
+using Threshold.Protocol.Pairing;
 using Threshold.Protocol.Topics;
 
 namespace Threshold.Hub.Server;
@@ -79,7 +81,18 @@ internal sealed partial class ServerLink(
     {
         var mqtt = runtime.Identity.Mqtt;
         var connect = new MqttClientOptionsBuilder()
-            .WithTcpServer(mqtt.Host, mqtt.Port)
+            .WithTcpServer(mqtt.Host, mqtt.Port);
+        if (mqtt.CertificateSha256 is { } pin)
+        {
+            // The pin from pairing is the trust: no CA, names or dates; any other certificate and the password is never sent.
+            connect = connect.WithTlsOptions(tls => tls.UseTls().WithCertificateValidationHandler(e => Pinned(e.Certificate, pin)));
+        }
+        else if (!PairingTransport.IsLoopbackHost(mqtt.Host))
+        {
+            throw new InvalidOperationException($"Plain MQTT to {mqtt.Host} is refused (the password and door state would cross the network); pair again with the pairing string.");
+        }
+
+        var options = connect
             .WithClientId(mqtt.Username) // the broker requires client id = user name
             .WithCredentials(mqtt.Username, mqtt.Password)
             .WithCleanSession()
@@ -90,7 +103,7 @@ internal sealed partial class ServerLink(
             .WithWillRetain()
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
-        await client.ConnectAsync(connect, ct);
+        await client.ConnectAsync(options, ct);
         var subscribe = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(Topic(TopicLeaf.Cmd), MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topic(TopicLeaf.Ack), MqttQualityOfServiceLevel.AtLeastOnce)
@@ -141,6 +154,22 @@ internal sealed partial class ServerLink(
 
         return Task.CompletedTask;
     }
+
+    private bool Pinned(System.Security.Cryptography.X509Certificates.X509Certificate? certificate, string pin)
+    {
+        if (PairingTransport.IsPinned(certificate, pin))
+        {
+            return true;
+        }
+
+        var mqtt = runtime.Identity.Mqtt;
+        var presented = certificate is null ? "none" : Fingerprint.ToDisplay(Fingerprint.OfCertificate(certificate));
+        LogCertificateRefused(logger, mqtt.Host, mqtt.Port, presented, Fingerprint.ToDisplay(pin));
+        return false;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Refused the server broker {Host}:{Port}: its TLS certificate (SHA-256 {Presented}) is not the one pinned at pairing (SHA-256 {Pinned}); not connecting")]
+    private static partial void LogCertificateRefused(ILogger logger, string host, int port, string presented, string pinned);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped server message on {Topic}: {Reason}")]
     private static partial void LogDropped(ILogger logger, string topic, string reason);

@@ -31,6 +31,20 @@ public static class HubDataDirectory
         WritePrivate(Path.Combine(dataDirectory, IdentityFile), Encoding.UTF8.GetString(PairingJson.Write(identity)));
     }
 
+    /// <summary>
+    /// Replaces identity.json (after a key rotation: <c>Commands/ServerKeyRotation.cs</c>) by an atomic rename of a fully
+    /// written file: a crash leaves either the old identity or the new one, never a half-written one or none.
+    /// </summary>
+    internal static void SaveIdentity(string dataDirectory, PairingResponse identity)
+    {
+        if (!IsComplete(identity))
+        {
+            throw new ArgumentException("An identity must be complete to be stored.", nameof(identity));
+        }
+
+        WritePrivate(Path.Combine(dataDirectory, IdentityFile), Encoding.UTF8.GetString(PairingJson.Write(identity)));
+    }
+
     public static PairingResponse LoadIdentity(string dataDirectory)
     {
         var path = Path.Combine(dataDirectory, IdentityFile);

@@ -8,8 +8,11 @@ namespace Threshold.Hub.Storage;
 /// <summary>The loaded identity and keys for the running hub.</summary>
 internal sealed class HubRuntime : IDisposable
 {
+    private readonly string dataDirectory;
+
     public HubRuntime(string dataDirectory)
     {
+        this.dataDirectory = dataDirectory;
         Identity = HubDataDirectory.LoadIdentity(dataDirectory);
         SigningKey = HubDataDirectory.LoadSigningKey(dataDirectory);
         SigningKeyId = KeyEncoding.KeyId(SigningKey);
@@ -18,7 +21,20 @@ internal sealed class HubRuntime : IDisposable
         LockId = Identity.Locks.Count > 0 ? Identity.Locks[0].Id : null;
     }
 
-    public PairingResponse Identity { get; }
+    /// <summary>What pairing established; its server keys change only through <see cref="TrustOnly"/>.</summary>
+    public PairingResponse Identity { get; private set; }
+
+    /// <summary>
+    /// From now on the server's commands verify with <paramref name="key"/> alone: stored durably first (identity.json,
+    /// replaced atomically), then in memory. Throws when it could not be stored; the hub then trusts what it did before.
+    /// </summary>
+    public PairingResponse TrustOnly(ServerKey key)
+    {
+        var next = Identity with { ServerKeys = [key] };
+        HubDataDirectory.SaveIdentity(dataDirectory, next);
+        Identity = next;
+        return next;
+    }
 
     public Guid HubId => Identity.HubId;
 

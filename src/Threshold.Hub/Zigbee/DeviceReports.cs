@@ -28,14 +28,22 @@ internal abstract record DeviceReport;
 internal sealed record LockReport(Bolt? Bolt, bool Jammed, string? Action, string? ActionSource, int? ActionUser, bool Retained = false)
     : DeviceReport
 {
-    /// <summary>Who moved the bolt, as the events name it: <c>keypad</c>, <c>auto</c>, <c>command</c> (rf) or <c>manual</c>.</summary>
+    /// <summary>
+    /// Who moved the bolt as the lock tells it: <c>keypad</c>, <c>auto</c>, <c>manual</c> (thumb-turn, key), <c>rf</c> (a
+    /// radio command: the hub's own only while one is pending, see <c>Door/UnlockOrigins.cs</c>) or <c>unknown</c> (no
+    /// source, or one the hub does not drive such as <c>rfid</c>).
+    /// </summary>
     public string Source => (Action, ActionSource) switch
     {
         (_, "keypad") => BoltSources.Keypad,
         ("auto_lock" or "schedule_lock" or "schedule_unlock", _) => BoltSources.Auto,
-        (_, "rf") => BoltSources.Command,
-        _ => BoltSources.Manual,
+        (_, "rf") => BoltSources.Rf,
+        ("manual_unlock" or "manual_lock" or "key_unlock" or "key_lock" or "one_touch_lock", _) or (_, "manual") => BoltSources.Manual,
+        _ => BoltSources.Unknown,
     };
+
+    /// <summary>The lock says it just carried out an unlock (whatever the bolt's state in the same message).</summary>
+    public bool UnlockAction => !Retained && Action is "unlock" or "key_unlock" or "manual_unlock" or "schedule_unlock";
 }
 
 /// <summary>A contact sensor message: true = closed (devices.md).</summary>

@@ -53,3 +53,43 @@ public sealed record SyncCredentialsArgs(long Version, string SealedSet)
 
     public override string ToString() => $"SyncCredentialsArgs {{ Version = {Version} }}";
 }
+
+/// <summary>
+/// Arguments of <c>rotate_key</c>: <c>{"kid":"&lt;kid&gt;","spki":"&lt;SPKI base64, ECDSA P-256&gt;"}</c> — the server's new
+/// command-signing key. The kid must be the one <see cref="Keys.KeyEncoding.KeyId(string)"/> derives from the key, so a
+/// kid can never name a second key.
+/// </summary>
+public sealed record RotateKeyArgs(string Kid, string Spki)
+{
+    public const string KidArg = "kid";
+    public const string SpkiArg = "spki";
+
+    public IReadOnlyDictionary<string, string> ToArgs() => new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [KidArg] = Kid,
+        [SpkiArg] = Spki,
+    };
+
+    /// <summary>False unless the key is a P-256 public key and the kid is the one derived from it.</summary>
+    public static bool TryRead(IReadOnlyDictionary<string, string> args, [NotNullWhen(true)] out RotateKeyArgs? read)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        read = null;
+        if (!args.TryGetValue(KidArg, out var kid) || !args.TryGetValue(SpkiArg, out var spki) || kid.Length == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var key = Keys.KeyEncoding.ImportEcdsaPublicSpki(spki);
+            read = Keys.KeyEncoding.KeyId(spki) == kid ? new RotateKeyArgs(kid, spki) : null;
+        }
+        catch (ProtocolException)
+        {
+            read = null;
+        }
+
+        return read is not null;
+    }
+}

@@ -12,5 +12,11 @@ public static class CommandNames
     /// <summary>Replace the hub's whole credential set; args <see cref="SyncCredentialsArgs"/>.</summary>
     public const string SyncCredentials = "sync_credentials";
 
+    /// <summary>
+    /// Trust the server's new command-signing key instead of every key trusted so far; args <see cref="RotateKeyArgs"/>.
+    /// Accepted only when signed by a key the hub trusts now (docs/hub-protocol.md "Key rotation").
+    /// </summary>
+    public const string RotateKey = "rotate_key";
+
     public static string ForDoor(bool unlock) => unlock ? Unlock : Lock;
 }

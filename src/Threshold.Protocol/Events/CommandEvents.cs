@@ -44,4 +44,35 @@ public static class AlarmCodes
     /// <summary>A keypad unlock the hub would not have allowed; <c>credentialId</c>, <c>slot</c>, <c>reason</c>.</summary>
     public const string KeypadNotAllowed = "keypad_not_allowed";
     public const string WrongCodeLimit = "wrong_code_limit";
+
+    /// <summary>
+    /// The bolt opened with no session and no unlock of the hub's own pending (the lock reported a radio command the hub
+    /// did not send, or did not say who): the hub relocks at once (<c>reason</c> <c>unlock_not_commanded</c>).
+    /// </summary>
+    public const string UnlockNotCommanded = "unlock_not_commanded";
+
+    /// <summary>A thumb-turn or key unlocked the door during lockout; recorded as manual, relocked by the usual rules.</summary>
+    public const string ManualUnlockDuringLockout = "manual_unlock_during_lockout";
+
+    /// <summary>
+    /// The lock reported "locked" while the door contact reported open for longer than a bolt takes (hub); or such a
+    /// report reached a delivery in progress, which it did not move (server, with <c>deliveryId</c>).
+    /// </summary>
+    public const string LockedWhileOpen = "locked_while_open";
+
+    /// <summary>A lock report while zigbee2mqtt says the lock or the bridge is offline: nothing real sent it; not applied.</summary>
+    public const string LockReportWithoutDevice = "lock_report_without_device";
+
+    /// <summary>
+    /// The home broker admits an anonymous client, or a client other than the hub could command a device; raised when a
+    /// check first finds it so, not on every check; <c>reason</c> is one of <see cref="HomeBrokerOpenReasons"/>.
+    /// </summary>
+    public const string HomeBrokerOpen = "home_broker_open";
+}
+
+/// <summary>Values of <see cref="Alarm.Reason"/> for <see cref="AlarmCodes.HomeBrokerOpen"/>.</summary>
+public static class HomeBrokerOpenReasons
+{
+    public const string AnonymousAdmitted = "anonymous_admitted";
+    public const string SetByOtherClient = "set_by_other_client";
 }

@@ -27,8 +27,14 @@ public sealed record DeviceAvailability(long Id, DateTimeOffset At, string Devic
 /// <summary>Who moved the bolt.</summary>
 public static class BoltSources
 {
-    /// <summary>A server command (or the lock reporting a radio command).</summary>
+    /// <summary>A command the hub sent (a server command, through the hub).</summary>
     public const string Command = "command";
+
+    /// <summary>The lock reported a radio command the hub did not send (anyone on the home broker can send one).</summary>
+    public const string Rf = "rf";
+
+    /// <summary>The lock did not say who (or named a source the hub does not drive, such as an RFID card).</summary>
+    public const string Unknown = "unknown";
     public const string Keypad = "keypad";
 
     /// <summary>By hand: the thumb turn or a key.</summary>
@@ -52,6 +58,9 @@ public static class RelockReasons
 
     /// <summary>A keypad unlock the hub would not have allowed (outside the window, lockout, used up).</summary>
     public const string KeypadRefused = "keypad_refused";
+
+    /// <summary>An unlock the hub did not command (<see cref="AlarmCodes.UnlockNotCommanded"/>).</summary>
+    public const string UnlockNotCommanded = "unlock_not_commanded";
 }
 
 /// <summary>Device names of <see cref="DeviceAvailability.Device"/>.</summary>

@@ -22,10 +22,12 @@ public sealed record BatchAck(long Seq)
 }
 
 /// <summary>
-/// The retained <c>state</c> payload, hub → server: <c>{"online":true,"lock":"locked","door":"closed","camera":false}</c>,
-/// and the last will <c>{"online":false}</c> (<see cref="Offline"/>).
+/// The retained <c>state</c> payload, hub → server:
+/// <c>{"online":true,"lock":"locked","door":"closed","camera":false,"homeBroker":"closed"}</c>, and the last will
+/// <c>{"online":false}</c> (<see cref="Offline"/>). <see cref="HomeBroker"/> is one of <see cref="HomeBrokerStates"/>;
+/// absent (a hub older than the check) reads as unknown.
 /// </summary>
-public sealed record HubStateReport(bool Online, string? Lock = null, string? Door = null, bool? Camera = null)
+public sealed record HubStateReport(bool Online, string? Lock = null, string? Door = null, bool? Camera = null, string? HomeBroker = null)
 {
     public static HubStateReport Offline { get; } = new(false);
 
@@ -54,4 +56,20 @@ public static class DoorStates
     public const string Open = "open";
     public const string Closed = "closed";
     public const string Unknown = "unknown";
+}
+
+/// <summary>
+/// Values of <see cref="HubStateReport.HomeBroker"/>: whether the home's broker (zigbee2mqtt's) let a client other than
+/// the hub in or let it command a device (src/Threshold.Hub/HomeBroker/HomeBrokerProbe.cs).
+/// </summary>
+public static class HomeBrokerStates
+{
+    public const string Open = "open";
+    public const string Closed = "closed";
+
+    /// <summary>Not checked yet, the check is off, or no check could tell.</summary>
+    public const string Unknown = "unknown";
+
+    /// <summary>A value as sent, or <see cref="Unknown"/> for anything else (absent, a newer word).</summary>
+    public static string Read(string? value) => value is Open or Closed ? value : Unknown;
 }

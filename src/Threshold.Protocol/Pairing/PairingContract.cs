@@ -26,11 +26,26 @@ public sealed record PairedLock(Guid Id, string Name);
 /// <summary>A command-signing key the hub pins: its kid and public key (SPKI, base64).</summary>
 public sealed record ServerKey(string Kid, string Spki);
 
-/// <summary>The hub's broker account; <see cref="Username"/> is also its client id, <see cref="TopicPrefix"/> its only topics.</summary>
-public sealed record PairingMqtt(string Host, int Port, string Username, string Password, string TopicPrefix)
+/// <summary>
+/// The hub's broker account; <see cref="Username"/> is also its client id, <see cref="TopicPrefix"/> its only topics.
+/// With <see cref="CertificateSha256"/> the hub speaks MQTT over TLS on <see cref="Port"/> and accepts only the broker
+/// certificate with that <see cref="Fingerprint"/> (the pin is the trust, no CA); without it, plain MQTT, which a hub
+/// accepts only to a loopback host.
+/// </summary>
+public sealed record PairingMqtt(
+    string Host,
+    int Port,
+    string Username,
+    string Password,
+    string TopicPrefix,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CertificateSha256 = null)
 {
+    /// <summary>Whether the hub connects over TLS (to a pinned certificate).</summary>
+    [JsonIgnore]
+    public bool Tls => CertificateSha256 is not null;
+
     // Never the password.
-    public override string ToString() => $"PairingMqtt {{ Host = {Host}, Port = {Port}, Username = {Username} }}";
+    public override string ToString() => $"PairingMqtt {{ Host = {Host}, Port = {Port}, Username = {Username}, Tls = {Tls} }}";
 }
 
 /// <summary>The pairing endpoint and its refusal codes (problem <c>code</c>).</summary>

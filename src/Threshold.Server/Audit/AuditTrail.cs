@@ -70,6 +70,8 @@ internal static class AuditTypes
     public const string HubAlarm = "hub.alarm";
     public const string HubEvent = "hub.event";
     public const string HubConnection = "hub.connection";
+    public const string HubKeyRotationStarted = "hub.key_rotation_started";
+    public const string HubKeyRotated = "hub.key_rotated";
     public const string GrantCreated = "grant.created";
     public const string GrantRevoked = "grant.revoked";
     public const string KeypadEntry = "access.keypad_entry";

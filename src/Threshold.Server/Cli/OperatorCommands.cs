@@ -2,17 +2,19 @@ using Threshold.Domain.Audit;
 using Threshold.Server.Audit;
 using Threshold.Server.Carriers;
 using Threshold.Server.Data;
+using Threshold.Server.Hubs;
 
 namespace Threshold.Server.Cli;
 
 /// <summary>
 /// Operator verbs that run instead of the web server:
 /// <c>audit verify FILE</c> checks an exported trail offline; <c>carrier create --name NAME</c>
-/// registers a carrier and prints its API key once.
+/// registers a carrier and prints its API key once; <c>key rotate</c> makes a new command-signing key and sends it to
+/// every paired hub (Hubs/KeyRotation.cs).
 /// </summary>
 internal static class OperatorCommands
 {
-    public static bool IsCommand(string[] args) => args.Length >= 2 && args[0] is "audit" or "carrier";
+    public static bool IsCommand(string[] args) => args.Length >= 2 && args[0] is "audit" or "carrier" or "key";
 
     public static async Task<int> RunAsync(string[] args, Func<IServiceProvider> services, TextWriter output)
     {
@@ -20,6 +22,7 @@ internal static class OperatorCommands
         {
             ["audit", "verify", var file] => await VerifyAsync(file, output),
             ["carrier", "create", "--name", var name, ..] => await CreateCarrierAsync(name, services(), output),
+            ["key", "rotate"] => await RotateKeyAsync(services(), output),
             _ => Usage(output),
         };
     }
@@ -110,9 +113,23 @@ internal static class OperatorCommands
         return 0;
     }
 
+    /// <summary>
+    /// A CLI rather than an HTTP route: whoever may replace the server's signing key holds its data directory already,
+    /// and no account of the web API (residents, couriers, carriers) is the server's operator.
+    /// </summary>
+    private static async Task<int> RotateKeyAsync(IServiceProvider services, TextWriter output)
+    {
+        await services.MigrateDatabaseAsync();
+        var kid = await services.GetRequiredService<KeyRotation>().RotateAsync("operator", CancellationToken.None);
+        await output.WriteLineAsync($"new command key: {kid}");
+        await output.WriteLineAsync("New pairings pin it. Each paired hub is sent it, signed with the key it trusts, while the server runs and");
+        await output.WriteLineAsync("the hub is online, and switches to it once it confirms. Restart a server that is running now.");
+        return 0;
+    }
+
     private static int Usage(TextWriter output)
     {
-        output.WriteLine("usage: Threshold.Server audit verify FILE | carrier create --name NAME");
+        output.WriteLine("usage: Threshold.Server audit verify FILE | carrier create --name NAME | key rotate");
         return 2;
     }
 }

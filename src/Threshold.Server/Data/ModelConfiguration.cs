@@ -119,6 +119,8 @@ internal sealed class HubConfiguration : IEntityTypeConfiguration<Hubs.Hub>
         b.Property(h => h.SigningKey).HasMaxLength(512);
         b.Property(h => h.SealingKey).HasMaxLength(512);
         b.Property(h => h.MqttPasswordHash).HasMaxLength(64);
+        b.Property(h => h.TrustedKid).HasMaxLength(64);
+        b.Property(h => h.PendingKid).HasMaxLength(64);
         b.Ignore(h => h.MqttUsername);
     }
 }

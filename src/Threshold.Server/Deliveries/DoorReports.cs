@@ -24,7 +24,10 @@ internal enum DeviceEventKind
 /// What the hub reports about the home's door, as far as a delivery is concerned: door and bolt changes move the lock's
 /// stored state and the delivery whose entry is open (unlocked → door opened → closed → locked = completed; jammed =
 /// failed), the hub's record of a delivery's unlock confirms its entry, and a delivery's keypad code typed at the door
-/// is its entry. Runs inside the transaction that applies the hub's batch (<c>Hubs/HubInbox.cs</c>).
+/// is its entry. "Locked" while the door is open (as last reported) moves no delivery and is an alarm: anyone on the home
+/// network may have said it, and a delivery completed on it leaves the door unlocked behind the courier. The delivery
+/// completes on a "locked" after the door closed. Runs inside the transaction that applies the hub's batch
+/// (<c>Hubs/HubInbox.cs</c>).
 /// </summary>
 internal sealed class DoorReports(ThresholdDbContext db, AuditTrail audit, TimeProvider time) : IHubEventHandler
 {
@@ -68,6 +71,7 @@ internal sealed class DoorReports(ThresholdDbContext db, AuditTrail audit, TimeP
             return false;
         }
 
+        var lockedWhileOpen = kind == DeviceEventKind.BoltLocked && door.Door == "open";
         switch (kind)
         {
             case DeviceEventKind.DoorOpened: door.Door = "open"; break;
@@ -82,7 +86,11 @@ internal sealed class DoorReports(ThresholdDbContext db, AuditTrail audit, TimeP
             .Where(d => d.HomeId == homeId && OpenEntry.Contains(d.Status))
             .OrderByDescending(d => d.EntryUsedAt)
             .FirstOrDefaultAsync(ct);
-        if (delivery is not null)
+        if (delivery is { EntryConfirmedAt: not null } && lockedWhileOpen)
+        {
+            await audit.AppendAsync(homeId, AuditTypes.HubAlarm, actor, new { alarm = AlarmCodes.LockedWhileOpen, lockId, deliveryId = delivery.Id }, ct);
+        }
+        else if (delivery is not null)
         {
             await AdvanceAsync(delivery, kind, actor, ct);
         }

@@ -20,9 +20,10 @@ internal sealed record HomeSummary(Guid Id, string Name, string TimeZone, string
 
 internal sealed record LockView(Guid Id, string Name, string State, string Door);
 
+/// <summary><see cref="HomeBroker"/>: <c>open</c>, <c>closed</c> or <c>unknown</c>, as the hub last found its home broker (docs/home-broker.md).</summary>
 internal sealed record HomeState(
     Guid Id, string Name, string TimeZone, double Latitude, double Longitude,
-    bool HubOnline, bool CameraLive, bool LockoutActive, DateTimeOffset? LockoutUntil, IReadOnlyList<LockView> Locks);
+    bool HubOnline, bool CameraLive, string HomeBroker, bool LockoutActive, DateTimeOffset? LockoutUntil, IReadOnlyList<LockView> Locks);
 
 /// <summary><c>until</c> is an ISO 8601 instant with its offset, parsed like a delivery window (a bare local time is refused).</summary>
 internal sealed record LockoutRequest(string? Until);
@@ -98,7 +99,7 @@ internal static class HomesApi
             .Select(l => new LockView(l.Id, l.Name, l.State, l.Door)).ToListAsync(ct);
         var hub = await hubs.GetStatusAsync(homeId, ct);
         return TypedResults.Ok(new HomeState(home.Id, home.Name, home.TimeZone, home.Latitude, home.Longitude,
-            hub.Online, hub.CameraLive, home.LockoutActive, home.LockoutUntil, locks));
+            hub.Online, hub.CameraLive, hub.HomeBroker, home.LockoutActive, home.LockoutUntil, locks));
     }
 
     /// <summary>Suspends every non-resident access at once; the hub holds it too (slots disabled, unlocks refused), also while offline.</summary>

@@ -22,14 +22,24 @@ internal sealed class Hub
     /// <summary>Highest event batch applied; batches at or below it are duplicates.</summary>
     public long LastSeq { get; private set; }
 
+    /// <summary>
+    /// The kid of the server command key this hub trusts: its commands are signed with that key. Empty for a hub paired
+    /// before keys were tracked, which pinned the server's only key (<see cref="AdoptUntrackedKey"/>).
+    /// </summary>
+    public string TrustedKid { get; private set; } = "";
+
+    /// <summary>The server key this hub is being sent (<c>rotate_key</c>, Hubs/KeyRotation.cs) and has not accepted yet.</summary>
+    public string? PendingKid { get; private set; }
+
     public bool Online { get; private set; }
     public bool CameraLive { get; private set; }
     public DateTimeOffset? LastSeenAt { get; private set; }
 
     public string MqttUsername => HubIds.MqttUser(Id);
 
-    public static Hub Pair(Guid homeId, string name, string signingKey, string sealingKey, string mqttPasswordHash, DateTimeOffset now) => new()
+    public static Hub Pair(Guid homeId, string name, string signingKey, string sealingKey, string mqttPasswordHash, string serverKid, DateTimeOffset now) => new()
     {
+        TrustedKid = serverKid,
         Id = Guid.CreateVersion7(now),
         HomeId = homeId,
         Name = name,
@@ -38,6 +48,44 @@ internal sealed class Hub
         MqttPasswordHash = mqttPasswordHash,
         PairedAt = now,
     };
+
+    /// <summary>A hub paired before keys were tracked pinned <paramref name="currentKid"/>, the server's only key then.</summary>
+    public void AdoptUntrackedKey(string currentKid)
+    {
+        if (TrustedKid.Length == 0)
+        {
+            TrustedKid = currentKid;
+        }
+    }
+
+    /// <summary>
+    /// The server's key is now <paramref name="kid"/>: this hub is to be sent it (signed with the key it trusts) unless it
+    /// trusts it already. False when nothing changed.
+    /// </summary>
+    public bool RotateTo(string kid)
+    {
+        var pending = TrustedKid == kid ? null : kid;
+        if (PendingKid == pending)
+        {
+            return false;
+        }
+
+        PendingKid = pending;
+        return true;
+    }
+
+    /// <summary>The hub confirmed it trusts <paramref name="kid"/> alone now; false (nothing changes) unless that is the key it was sent.</summary>
+    public bool KeyAccepted(string kid)
+    {
+        if (PendingKid != kid)
+        {
+            return false;
+        }
+
+        TrustedKid = kid;
+        PendingKid = null;
+        return true;
+    }
 
     public bool IsNextBatch(long seq) => seq == LastSeq + 1;
 

@@ -1,27 +1,38 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using Threshold.Protocol.Topics;
 using Threshold.Server.Data;
+using Threshold.Server.Tls;
 
 namespace Threshold.Server.Hubs;
 
 /// <summary>
 /// The embedded MQTT broker. Each hub signs in with the credentials issued at pairing and may publish
 /// and subscribe only under its own prefix; the server's client has its own per-start identity.
+/// With <c>Tls</c> (the default) hubs are admitted only on the TLS endpoint, with the server's certificate they pinned at
+/// pairing; the plain endpoint (loopback unless configured) is for the server's own client.
 /// With <c>Embedded=false</c> nothing runs here and an external broker enforces the same rules.
 /// </summary>
-internal sealed partial class HubBroker(IOptions<MqttOptions> options, IServiceScopeFactory scopes, ILogger<HubBroker> logger) : IHostedService
+internal sealed partial class HubBroker(
+    IOptions<MqttOptions> options, ServerCertificate certificate, IServiceScopeFactory scopes, ILogger<HubBroker> logger) : IHostedService
 {
     private const int MaxPayloadBytes = 256 * 1024;
     private readonly ConcurrentDictionary<string, (Guid HubId, Guid HomeId)> hubClients = new();
     private MqttServer? server;
 
     public int Port { get; private set; } = options.Value.Port;
+
+    /// <summary>The MQTT-over-TLS port hubs are told at pairing (null without TLS).</summary>
+    public int? TlsPort { get; private set; } = options.Value.Tls ? options.Value.TlsPort : null;
+
+    /// <summary>The fingerprint of the certificate hubs pin at pairing (null without TLS).</summary>
+    public string? CertificateFingerprint => options.Value.Tls ? certificate.Fingerprint : null;
 
     public string ServerUsername => options.Value.Embedded ? "threshold-server" : options.Value.ServerUsername;
 
@@ -37,11 +48,22 @@ internal sealed partial class HubBroker(IOptions<MqttOptions> options, IServiceS
 
         // Port 0 picks a free port once; a restart (tests, reconfiguration) keeps it so hubs find the broker again.
         Port = Port != 0 ? Port : FreePort();
-        var serverOptions = new MqttServerOptionsBuilder()
+        var builder = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
             .WithDefaultEndpointBoundIPAddress(IPAddress.Parse(options.Value.Host))
-            .WithDefaultEndpointPort(Port)
-            .Build();
+            .WithDefaultEndpointPort(Port);
+        if (TlsPort is { } tlsPort)
+        {
+            TlsPort = tlsPort != 0 ? tlsPort : FreePort();
+            builder = builder
+                .WithEncryptedEndpoint()
+                .WithEncryptedEndpointBoundIPAddress(IPAddress.Parse(options.Value.TlsHost))
+                .WithEncryptedEndpointPort(TlsPort.Value)
+                .WithEncryptionCertificate(certificate.Certificate)
+                .WithEncryptionSslProtocol(SslProtocols.Tls12 | SslProtocols.Tls13);
+        }
+
+        var serverOptions = builder.Build();
         server = new MqttServerFactory().CreateMqttServer(serverOptions);
         server.ValidatingConnectionAsync += ValidateAsync;
         server.InterceptingPublishAsync += InterceptPublishAsync;
@@ -53,6 +75,15 @@ internal sealed partial class HubBroker(IOptions<MqttOptions> options, IServiceS
         };
         await server.StartAsync();
         LogStarted(logger, options.Value.Host, Port);
+        if (TlsPort is { } listening)
+        {
+            LogTlsStarted(logger, options.Value.TlsHost, listening);
+        }
+
+        if (!IPAddress.IsLoopback(IPAddress.Parse(options.Value.Host)))
+        {
+            LogPlainExposed(logger, options.Value.Host, Port);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -93,6 +124,14 @@ internal sealed partial class HubBroker(IOptions<MqttOptions> options, IServiceS
         // A hub's client id must be its user name, so one hub cannot take over another's session.
         if (HubIds.TryParseMqttUser(e.UserName, out var hubId) && e.ClientId == e.UserName)
         {
+            if (TlsPort is not null && !e.IsSecureConnection)
+            {
+                // Its password is already on the wire; refusing keeps hubs from ever working that way.
+                LogPlainHubRefused(logger, e.ClientId);
+                e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
+                return;
+            }
+
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
             var hub = await db.Hubs.AsNoTracking().SingleOrDefaultAsync(h => h.Id == hubId);
@@ -157,6 +196,15 @@ internal sealed partial class HubBroker(IOptions<MqttOptions> options, IServiceS
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Host}:{Port}")]
     private static partial void LogStarted(ILogger logger, string host, int port);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening with TLS on {Host}:{Port}")]
+    private static partial void LogTlsStarted(ILogger logger, string host, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Embedded MQTT broker serves plain MQTT on {Host}:{Port}, which is not loopback: whoever is on the path sees what passes there")]
+    private static partial void LogPlainExposed(ILogger logger, string host, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection refused for hub client {ClientId}: hubs must connect over TLS")]
+    private static partial void LogPlainHubRefused(ILogger logger, string clientId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection refused for client {ClientId} (user {User})")]
     private static partial void LogRefusedConnection(ILogger logger, string clientId, string user);

@@ -4,8 +4,8 @@ using Threshold.Server.Data;
 
 namespace Threshold.Server.Hubs;
 
-/// <summary>The hub a home's commands go to, its sealing key (public) and what it last reported.</summary>
-internal sealed record HubEntry(Guid Id, string SealingKey, bool Online, bool CameraLive);
+/// <summary>The hub a home's commands go to, its sealing key (public), the server key it trusts and what it last reported.</summary>
+internal sealed record HubEntry(Guid Id, string SealingKey, string TrustedKid, bool Online, bool CameraLive);
 
 /// <summary>
 /// Which hub serves each home, kept in memory: every unlock asks twice (checks, then the command), and a database
@@ -43,7 +43,7 @@ internal sealed class HubDirectory(IServiceScopeFactory scopes)
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
         return await db.Hubs.AsNoTracking().Where(h => h.HomeId == homeId).OrderByDescending(h => h.PairedAt)
-            .Select(h => new HubEntry(h.Id, h.SealingKey, h.Online, h.CameraLive)).FirstOrDefaultAsync(ct);
+            .Select(h => new HubEntry(h.Id, h.SealingKey, h.TrustedKid, h.Online, h.CameraLive)).FirstOrDefaultAsync(ct);
     }
 
     /// <summary>Drops what is known of the home's hub; call after committing a change to it.</summary>

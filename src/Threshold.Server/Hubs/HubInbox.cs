@@ -11,10 +11,11 @@ namespace Threshold.Server.Hubs;
 /// <summary>
 /// Applies what hubs send, one message at a time in arrival order: signed event batches (verified
 /// against the hub's paired key, duplicates ignored, applied with the batch seq in one transaction,
-/// then acknowledged) and retained state (online/offline, camera).
+/// then acknowledged) and retained state (online/offline, camera, the home broker's openness).
 /// </summary>
 internal sealed partial class HubInbox(
-    HubLink link, IServiceScopeFactory scopes, HubDirectory directory, TimeProvider time, ILogger<HubInbox> logger) : BackgroundService
+    HubLink link, IServiceScopeFactory scopes, HubDirectory directory, HomeBrokerReports homeBrokers, KeyRotation rotation, TimeProvider time,
+    ILogger<HubInbox> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -122,11 +123,19 @@ internal sealed partial class HubInbox(
             return;
         }
 
+        homeBrokers.Reported(message.HubId, state);
+
         var db = services.GetRequiredService<ThresholdDbContext>();
         var known = await db.Hubs.AsNoTracking().SingleOrDefaultAsync(h => h.Id == message.HubId, ct);
         if (known is null || !known.ChangedBy(state.Online, state.CameraLive, time.GetUtcNow()))
         {
-            // The hub republishes its retained state on every bolt and door change; nothing to write for those.
+            // The hub republishes its retained state on every bolt and door change; nothing to write for those. One that
+            // reconnected while the server still had it online (a server restart) is sent a pending key rotation.
+            if (known is { PendingKid: not null } && state.Online)
+            {
+                rotation.Request(known.Id);
+            }
+
             return;
         }
 

@@ -10,6 +10,7 @@ internal static class HubsSetup
         var services = builder.Services;
         services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.CommandLifetime > TimeSpan.Zero && o.CommandLifetime <= TimeSpan.FromSeconds(60), "CommandLifetime must be 1–60 s.")
+            .Validate(o => o.Embedded || !o.Tls || o.TlsPort != 0, "With an external broker and Tls, TlsPort must be the port it serves MQTT over TLS on.")
             .ValidateOnStart();
         services.AddSingleton<ServerSigningKey>();
         services.AddSingleton<HubBroker>();
@@ -26,7 +27,9 @@ internal static class HubsSetup
         services.AddHostedService<HubInbox>();
         services.AddScoped<HubEventRecorder>();
         services.AddSingleton<HubDirectory>();
+        services.AddSingleton<HomeBrokerReports>();
         services.AddSingleton<IHubGateway, MqttHubGateway>();
+        services.AddKeyRotation();
         services.Configure<RateLimiterOptions>(o => o.AddPolicy(PairingApi.RateLimit, ctx =>
             RateLimitPartition.GetFixedWindowLimiter("ip:" + ctx.Connection.RemoteIpAddress, _ => new FixedWindowRateLimiterOptions
             {

@@ -2,7 +2,8 @@ using Threshold.Protocol.Access;
 
 namespace Threshold.Server.Hubs;
 
-internal sealed record HubStatus(bool Online, bool CameraLive);
+/// <summary>The hub's liveness and camera, and what it last found of its home broker (one of <see cref="Protocol.Messages.HomeBrokerStates"/>).</summary>
+internal sealed record HubStatus(bool Online, bool CameraLive, string HomeBroker = Protocol.Messages.HomeBrokerStates.Unknown);
 
 internal enum LockAction
 {

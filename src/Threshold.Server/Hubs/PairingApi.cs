@@ -10,10 +10,15 @@ using Threshold.Server.Audit;
 using Threshold.Server.Auth;
 using Threshold.Server.Data;
 using Threshold.Server.Infrastructure;
+using Threshold.Server.Tls;
 
 namespace Threshold.Server.Hubs;
 
-internal sealed record PairingCodeView(string Code, DateTimeOffset ExpiresAt);
+/// <summary>
+/// A new one-time code and the pairing string that carries it with the fingerprints of the server's command-signing key
+/// and TLS certificate (Protocol's <see cref="PairingString"/>): what the owner hands the hub (<c>pair --pairing</c>).
+/// </summary>
+internal sealed record PairingCodeView(string Code, DateTimeOffset ExpiresAt, string PairingString);
 
 internal static class PairingApi
 {
@@ -28,7 +33,8 @@ internal static class PairingApi
     }
 
     public static async Task<Results<Created<PairingCodeView>, ProblemHttpResult>> CreateCode(
-        Guid homeId, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, TimeProvider time, CancellationToken ct)
+        Guid homeId, ClaimsPrincipal user, ThresholdDbContext db, AuditTrail audit, ServerSigningKey serverKey, ServerCertificate certificate,
+        TimeProvider time, CancellationToken ct)
     {
         var code = Secrets.PairingCode();
         var expires = time.GetUtcNow() + CodeLifetime;
@@ -38,11 +44,12 @@ internal static class PairingApi
             await audit.AppendAsync(homeId, AuditTypes.PairingCodeCreated, "user:" + user.UserId(), new { expiresAt = expires }, c);
             return true;
         }, ct);
-        return TypedResults.Created((string?)null, new PairingCodeView(code, expires));
+        var pairing = PairingString.Format(code, Fingerprint.OfSpki(serverKey.PublicSpki), certificate.Fingerprint);
+        return TypedResults.Created((string?)null, new PairingCodeView(code, expires, pairing));
     }
 
     public static async Task<Results<Ok<PairingResponse>, ProblemHttpResult>> Pair(
-        PairingRequest body, ThresholdDbContext db, AuditTrail audit, ServerSigningKey serverKey, IOptions<MqttOptions> mqtt,
+        PairingRequest body, HttpContext http, ThresholdDbContext db, AuditTrail audit, ServerSigningKey serverKey, IOptions<MqttOptions> mqtt,
         HubBroker broker, DynSecProvisioner provisioner, HubDirectory directory, TimeProvider time, CancellationToken ct)
     {
         if (Check.First(
@@ -81,7 +88,7 @@ internal static class PairingApi
             var previous = await db.Hubs.Where(h => h.HomeId == code.HomeId).ToListAsync(c);
             db.Hubs.RemoveRange(previous);
             retired.AddRange(previous.Select(p => p.Id));
-            var hub = Hub.Pair(code.HomeId, body.Name!, body.SigningKey!, body.SealingKey!, Secrets.Hash(password), now);
+            var hub = Hub.Pair(code.HomeId, body.Name!, body.SigningKey!, body.SealingKey!, Secrets.Hash(password), serverKey.KeyId, now);
             db.Hubs.Add(hub);
             await audit.AppendAsync(code.HomeId, AuditTypes.HubPaired, "hub:" + hub.Id,
                 new { hubId = hub.Id, hub.Name, signingKid = KeyEncoding.KeyId(hub.SigningKey), replaced = previous.Select(p => p.Id) }, c);
@@ -107,10 +114,24 @@ internal static class PairingApi
         }
 
         var locks = await db.Locks.AsNoTracking().Where(l => l.HomeId == homeId).Select(l => new PairedLock(l.Id, l.Name)).ToListAsync(ct);
-        var m = mqtt.Value;
         return TypedResults.Ok(new PairingResponse(newHub.Id, homeId, locks, timeZone, ServerSigningKey.Issuer,
             [new ServerKey(serverKey.KeyId, serverKey.PublicSpki)],
-            new PairingMqtt(m.PublicHost ?? m.Host, broker.Port, newHub.MqttUsername, password, HubTopics.Prefix(newHub.Id))));
+            BrokerAccount(mqtt.Value, broker, http.Request, newHub.MqttUsername, password, HubTopics.Prefix(newHub.Id))));
+    }
+
+    /// <summary>
+    /// Where the hub signs in: with TLS the broker's TLS port and certificate fingerprint, at the configured public host
+    /// or else the host the hub reached this API by (it reached the server there); without TLS the plain port.
+    /// </summary>
+    private static PairingMqtt BrokerAccount(MqttOptions m, HubBroker broker, HttpRequest request, string username, string password, string prefix)
+    {
+        if (broker.TlsPort is { } tlsPort && broker.CertificateFingerprint is { } fingerprint)
+        {
+            var host = m.PublicHost ?? (request.Host.HasValue ? request.Host.Host.Trim('[', ']') : m.Host);
+            return new PairingMqtt(host, tlsPort, username, password, prefix, fingerprint);
+        }
+
+        return new PairingMqtt(m.PublicHost ?? m.Host, broker.Port, username, password, prefix);
     }
 
     private static bool IsP256(string spki, bool signing)

@@ -12,7 +12,7 @@ namespace Threshold.Server.Keypad;
 /// When a home's hub must get its credential set again: after every committed write that changed what the set is made
 /// of (<see cref="CredentialSetBuilder"/>) — a keypad credential, a grant (its entries counted by the app as much as by
 /// the keypad), a delivery with a keypad code leaving the set, the home's lockout or keypad settings — or that recorded
-/// the hub coming (back) online. Read from the write's tracked changes, whoever made them, so no caller has to remember;
+/// the hub coming (back) online or accepting a new server key. Read from the write's tracked changes, whoever made them, so no caller has to remember;
 /// requested only once the write has committed (<see cref="IWriteConsequence"/>).
 /// Not changes to the set: what the hub reports back (slot states) and the sync's own version bump.
 /// </summary>
@@ -56,7 +56,9 @@ internal sealed class CredentialSetChanges(Action<Guid> request) : IWriteConsequ
                     && Changed(entry, nameof(Home.LockoutActive), nameof(Home.LockoutUntil), nameof(Home.KeypadCodeLength), nameof(Home.TimeZone)):
                     homes.Add(home.Id);
                     break;
-                case Hub hub when entry.State == EntityState.Modified && entry.Property(nameof(Hub.Online)) is { IsModified: true, CurrentValue: true }:
+                // A hub whose server key changed too: a sync signed with its old key may have crossed the rotation (Hubs/KeyRotation.cs).
+                case Hub hub when entry.State == EntityState.Modified
+                    && (entry.Property(nameof(Hub.Online)) is { IsModified: true, CurrentValue: true } || Changed(entry, nameof(Hub.TrustedKid))):
                     homes.Add(hub.HomeId);
                     break;
                 case Delivery delivery when LeavesTheSet(entry):

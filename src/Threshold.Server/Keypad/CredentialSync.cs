@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Threshold.Protocol;
@@ -10,6 +8,7 @@ using Threshold.Server.Audit;
 using Threshold.Server.Data;
 using Threshold.Server.Homes;
 using Threshold.Server.Hubs;
+using Threshold.Server.Infrastructure;
 
 namespace Threshold.Server.Keypad;
 
@@ -23,32 +22,12 @@ internal sealed partial class CredentialSync(
     IServiceScopeFactory scopes, HubDirectory hubs, HubLink link, ServerSigningKey key, IOptions<MqttOptions> options, TimeProvider time, ILogger<CredentialSync> logger)
     : BackgroundService
 {
-    private readonly Channel<Guid> requests = Channel.CreateUnbounded<Guid>();
-    private readonly ConcurrentDictionary<Guid, byte> queued = new();
+    private readonly RequestQueue requests = new();
 
-    public void Request(Guid homeId)
-    {
-        if (queued.TryAdd(homeId, 0))
-        {
-            requests.Writer.TryWrite(homeId);
-        }
-    }
+    public void Request(Guid homeId) => requests.Request(homeId);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await foreach (var homeId in requests.Reader.ReadAllAsync(stoppingToken))
-        {
-            queued.TryRemove(homeId, out _);
-            try
-            {
-                await SyncAsync(homeId, stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                LogFailed(logger, homeId, e.Message);
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        requests.RunAsync(SyncAsync, (homeId, e) => LogFailed(logger, homeId, e.Message), stoppingToken);
 
     public async Task<string> SyncAsync(Guid homeId, CancellationToken ct)
     {
@@ -74,8 +53,13 @@ internal sealed partial class CredentialSync(
         // Validated before sealing: a set the hub would refuse as malformed fails here, with its reason in the log.
         var args = SealedCredentialSet.Seal(sealingKey, hub.Id, set);
 
+        if (key.SignerFor(hub.TrustedKid, time) is not { } signer)
+        {
+            return ProtocolErrors.UnknownKid; // the server no longer holds the key this hub trusts: it must pair again
+        }
+
         var jti = Guid.NewGuid().ToString("N");
-        var jws = key.Signer(time).Sign(hub.Id, lockId, CommandNames.SyncCredentials, args.ToArgs(), options.Value.CommandLifetime, jti);
+        var jws = signer.Sign(hub.Id, lockId, CommandNames.SyncCredentials, args.ToArgs(), options.Value.CommandLifetime, jti);
         var reply = await link.RequestAsync(hub.Id, jti, jws, options.Value.CommandTimeout, ct);
         // stale_version: the hub already holds this version (or a newer one) — nothing to do.
         var outcome = reply.RefusalCode ?? "ok";

@@ -14,14 +14,16 @@ internal sealed class DemoInstall : IDisposable
     public DemoInstall()
     {
         DataDir = Path.Combine(Path.GetTempPath(), "threshold-demo-tests", Guid.NewGuid().ToString("N"));
-        var ports = FreePort.Take(4);
+        var ports = FreePort.Take(5);
         ServerUrl = $"http://127.0.0.1:{ports[0]}";
+        HomeBrokerPort = ports[3];
         ControlUrl = $"http://127.0.0.1:{ports[1]}";
         args =
         [
             $"--urls={ServerUrl}",
             $"--Threshold:DataDirectory={DataDir}",
             $"--Threshold:Mqtt:Port={ports[2]}",
+            $"--Threshold:Mqtt:TlsPort={ports[4]}",
             $"--Threshold:Demo:HomeBrokerPort={ports[3]}",
             $"--Threshold:Demo:SimulatorControl={ControlUrl}",
         ];
@@ -30,6 +32,8 @@ internal sealed class DemoInstall : IDisposable
     public string DataDir { get; }
 
     public string ServerUrl { get; }
+
+    public int HomeBrokerPort { get; }
 
     /// <summary>The simulator's control surface.</summary>
     public string ControlUrl { get; }
@@ -40,6 +44,9 @@ internal sealed class DemoInstall : IDisposable
 
     /// <summary>demo.json as a newcomer's <c>jq</c> reads it: from disk, by its JSON names.</summary>
     public JsonElement ReadDemoFile() => JsonDocument.Parse(File.ReadAllText(DemoPath)).RootElement.Clone();
+
+    /// <summary>data/home-broker.json: the home broker's generated accounts, <c>zigbee2Mqtt</c> and <c>hub</c>.</summary>
+    public JsonElement ReadHomeBrokerAccounts() => JsonDocument.Parse(File.ReadAllText(Path.Combine(DataDir, "home-broker.json"))).RootElement.Clone();
 
     public void Dispose()
     {

@@ -13,6 +13,9 @@ public enum LockBehaviour
     Normal,
     JamOnLock,
     Silent,
+
+    /// <summary>Reports the new state first and the operation event (action, source) in a message of its own after it.</summary>
+    SplitReports,
 }
 
 /// <summary>
@@ -117,6 +120,11 @@ public sealed class FakeZigbee : IAsyncDisposable
                 LockState = "not_fully_locked";
                 await PublishLockAsync(doorState: "error_jammed");
                 return;
+            case LockBehaviour.SplitReports:
+                LockState = state == "LOCK" ? "locked" : "unlocked";
+                await PublishLockAsync();
+                await PublishLockAsync(action: state == "LOCK" ? "lock" : "unlock", source: "rf");
+                return;
             default:
                 LockState = state == "LOCK" ? "locked" : "unlocked";
                 await PublishLockAsync(action: state == "LOCK" ? "lock" : "unlock", source: "rf");
@@ -158,6 +166,13 @@ public sealed class FakeZigbee : IAsyncDisposable
     {
         LockState = "unlocked";
         await PublishLockAsync("unlock", "keypad", user);
+    }
+
+    /// <summary>The thumb-turn, from inside.</summary>
+    public async Task ManualUnlockAsync()
+    {
+        LockState = "unlocked";
+        await PublishLockAsync("manual_unlock", "manual");
     }
 
     public async Task SetDoorAsync(bool closed)

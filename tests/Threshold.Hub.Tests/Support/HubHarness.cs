@@ -149,6 +149,9 @@ public sealed class HubHarness : IAsyncDisposable
             CommandTimeoutSeconds = 2,
             BatchResendSeconds = 2,
             ReconnectMaxSeconds = 1,
+            // The loopback home broker is open on purpose; the check has its own tests (HomeBrokerCheckTests) and would
+            // put a home_broker_open alarm among every other test's events.
+            HomeBrokerCheck = new HomeBrokerCheckSettings { Enabled = false },
         };
         configure?.Invoke(Settings);
     }
@@ -261,14 +264,17 @@ public sealed class HubHarness : IAsyncDisposable
     }
 
     /// <summary>Sends raw /set payloads to the lock, as if someone programmed it behind the hub's back.</summary>
-    public async Task SendToLockAsync(params string[] payloads)
+    public Task SendToLockAsync(params string[] payloads) => PublishAsOtherClientAsync($"{FakeZigbee.Base}/{FakeZigbee.LockName}/set", payloads);
+
+    /// <summary>Publishes as another client on the (open) home broker: an installer, or anyone else on the home network.</summary>
+    public async Task PublishAsOtherClientAsync(string topic, params string[] payloads)
     {
         using var client = new MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", HomeBroker.Port).WithClientId("installer-" + Guid.NewGuid().ToString("N")[..8]).Build());
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", HomeBroker.Port).WithClientId("other-" + Guid.NewGuid().ToString("N")[..8]).Build());
         foreach (var payload in payloads)
         {
             await client.PublishAsync(new MqttApplicationMessageBuilder()
-                .WithTopic($"{FakeZigbee.Base}/{FakeZigbee.LockName}/set")
+                .WithTopic(topic)
                 .WithPayload(Encoding.UTF8.GetBytes(payload))
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                 .Build());

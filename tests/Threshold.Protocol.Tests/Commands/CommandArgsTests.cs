@@ -1,5 +1,7 @@
+using System.Security.Cryptography;
 using Threshold.Protocol.Access;
 using Threshold.Protocol.Commands;
+using Threshold.Protocol.Keys;
 
 namespace Threshold.Protocol.Tests.Commands;
 
@@ -74,10 +76,50 @@ public sealed class CommandArgsTests
         Assert.DoesNotContain("secret-blob", new SyncCredentialsArgs(3, "secret-blob").ToString(), StringComparison.Ordinal);
 
     [Fact]
+    public void RotateKeyArgs_RoundTrip_KidDerivedFromTheKey()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var spki = KeyEncoding.ExportPublicSpki(key);
+        var args = new RotateKeyArgs(KeyEncoding.KeyId(spki), spki);
+
+        var map = args.ToArgs();
+
+        Assert.Equal(["kid", "spki"], map.Keys.Order());
+        Assert.True(RotateKeyArgs.TryRead(map, out var read));
+        Assert.Equal(args, read);
+    }
+
+    public static TheoryData<string> BadRotations => ["missing_kid", "missing_spki", "other_kid", "not_a_key", "p384", "empty_kid"];
+
+    [Theory]
+    [MemberData(nameof(BadRotations))]
+    public void RotateKeyArgs_KidNotOfTheKeyOrNoP256Key_False(string kind)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var p384 = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        var spki = KeyEncoding.ExportPublicSpki(key);
+        var p384Spki = Convert.ToBase64String(p384.ExportSubjectPublicKeyInfo());
+        var map = kind switch
+        {
+            "missing_kid" => new Dictionary<string, string> { ["spki"] = spki },
+            "missing_spki" => new Dictionary<string, string> { ["kid"] = KeyEncoding.KeyId(spki) },
+            // A kid that names another key: the hub would file the new key under a kid that is not its own.
+            "other_kid" => new RotateKeyArgs(KeyEncoding.KeyId(other), spki).ToArgs(),
+            "not_a_key" => new Dictionary<string, string> { ["kid"] = "abc", ["spki"] = "bm90IGEga2V5" },
+            "p384" => new Dictionary<string, string> { ["kid"] = KeyEncoding.KeyId(p384Spki), ["spki"] = p384Spki },
+            _ => new Dictionary<string, string> { ["kid"] = "", ["spki"] = spki },
+        };
+
+        Assert.False(RotateKeyArgs.TryRead(map, out _));
+    }
+
+    [Fact]
     public void CommandNames_Door_UnlockOrLock()
     {
         Assert.Equal("unlock", CommandNames.ForDoor(unlock: true));
         Assert.Equal("lock", CommandNames.ForDoor(unlock: false));
         Assert.Equal("sync_credentials", CommandNames.SyncCredentials);
+        Assert.Equal("rotate_key", CommandNames.RotateKey);
     }
 }

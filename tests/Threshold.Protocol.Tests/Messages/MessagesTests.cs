@@ -93,6 +93,19 @@ public sealed class MessagesTests
         Assert.Equal(online, read);
     }
 
+    [Fact]
+    public void HubStateReport_HomeBroker_WrittenAndReadAsUnknownWhenAbsentOrNew()
+    {
+        var report = new HubStateReport(true, LockStates.Locked, DoorStates.Closed, false, HomeBrokerStates.Open);
+        Assert.Equal("""{"online":true,"lock":"locked","door":"closed","camera":false,"homeBroker":"open"}""", Encoding.UTF8.GetString(report.ToUtf8Bytes()));
+        Assert.True(HubStateReport.TryParse(report.ToUtf8Bytes(), out var read));
+        Assert.Equal(HomeBrokerStates.Open, HomeBrokerStates.Read(read.HomeBroker));
+        Assert.True(HubStateReport.TryParse(Utf8("""{"online":true}"""), out var older));
+        Assert.Equal(HomeBrokerStates.Unknown, HomeBrokerStates.Read(older.HomeBroker));
+        Assert.True(HubStateReport.TryParse(Utf8("""{"online":true,"homeBroker":"ajar"}"""), out var newer));
+        Assert.Equal(HomeBrokerStates.Unknown, HomeBrokerStates.Read(newer.HomeBroker));
+    }
+
     [Theory]
     [InlineData("""{"online":false}""", false, false)]
     [InlineData("""{"online":true,"camera":true}""", true, true)]

@@ -63,6 +63,49 @@ public sealed class DeliveryLifecycleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Delivery_LockedReportedWhileDoorOpen_NotCompletedAlarmCompletesOnLockAfterClose()
+    {
+        await (await host.ArriveAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
+        await (await host.UnlockAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
+        await ConfirmUnlockAsync();
+        await ApplyAsync(DeviceEventKind.BoltUnlocked);
+        await ApplyAsync(DeviceEventKind.DoorOpened);
+
+        // Forged on the home broker: the bolt is still open.
+        await ApplyAsync(DeviceEventKind.BoltLocked);
+        Assert.Equal("door_opened", await CarrierStatusAsync());
+        await ApplyAsync(DeviceEventKind.DoorClosed);
+        Assert.Equal("door_closed", await CarrierStatusAsync());
+        await AssertLockedWhileOpenAlarmAsync();
+
+        // The hub's relock after the door closed.
+        await ApplyAsync(DeviceEventKind.BoltLocked);
+        Assert.Equal("completed", await CarrierStatusAsync());
+    }
+
+    [Fact]
+    public async Task Delivery_LockedReportedWithDoorOpenedBeforeEntryConfirmed_NotCompletedAlarm()
+    {
+        await (await host.ArriveAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
+        await (await host.UnlockAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
+        await ApplyAsync(DeviceEventKind.DoorOpened);
+        await ConfirmUnlockAsync();
+
+        await ApplyAsync(DeviceEventKind.BoltLocked);
+
+        Assert.Equal("unlocked", await CarrierStatusAsync());
+        await AssertLockedWhileOpenAlarmAsync();
+    }
+
+    private async Task AssertLockedWhileOpenAlarmAsync()
+    {
+        var trail = await host.AuditAsync(world.OwnerToken, world.HomeId);
+        var alarm = Assert.Single(trail, e => e.Type == "hub.alarm" && e.Text("alarm") == "locked_while_open");
+        Assert.Equal(world.DeliveryId, alarm.Id("deliveryId"));
+        Assert.Equal(world.LockId, alarm.Id("lockId"));
+    }
+
+    [Fact]
     public async Task Delivery_LockJammed_Fails()
     {
         await (await host.ArriveAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);

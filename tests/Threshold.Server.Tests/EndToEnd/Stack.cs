@@ -23,6 +23,7 @@ internal sealed class Stack : IAsyncDisposable
         HomeBroker = homeBroker;
         this.home = home;
         World = world;
+        Activity = activity;
         Changes = Signal.Any(activity.Changed, home.DevicesChanged);
     }
 
@@ -35,6 +36,9 @@ internal sealed class Stack : IAsyncDisposable
     public World World { get; }
     public string HubDir => home.HubDirectory;
     public IHost? Hub => home.Hub;
+
+    /// <summary>The owner's live feed of the home (SSE, <c>/events/stream</c>).</summary>
+    public ActivityFeed Activity { get; }
 
     /// <summary>Fires after the server committed activity for the home (its audit feed) or the simulated devices changed.</summary>
     public Signal Changes { get; }
@@ -69,6 +73,9 @@ internal sealed class Stack : IAsyncDisposable
         await home.StartHubAsync();
         await home.WaitOnlineAsync();
     }
+
+    /// <summary>Starts the hub without waiting for it to come online (it may be meant not to).</summary>
+    public Task StartHubOnlyAsync() => home.StartHubAsync();
 
     public async Task StopHubAsync()
     {

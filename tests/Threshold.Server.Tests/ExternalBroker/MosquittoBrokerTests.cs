@@ -25,6 +25,8 @@ public sealed class MosquittoBrokerTests
             ["Threshold:Mqtt:ServerUsername"] = Mosquitto.AdminUser,
             ["Threshold:Mqtt:ServerPassword"] = mosquitto.AdminPassword,
             ["Threshold:Mqtt:Provisioning"] = "DynamicSecurity",
+            // This test's mosquitto serves plain MQTT on loopback; TLS is another test's point.
+            ["Threshold:Mqtt:Tls"] = "false",
         });
 
         var (id, _) = await stack.ArrivedDeliveryAsync();

@@ -47,6 +47,8 @@ public sealed class CommandPublishFailureTests : IAsyncLifetime
             ["Threshold:Mqtt:ServerPassword"] = "test-broker-accepts-anyone",
             ["Threshold:Mqtt:Provisioning"] = "None",
             ["Threshold:Mqtt:CommandTimeout"] = "00:00:05",
+            // This test's broker is plain MQTT on loopback; TLS is another test's point.
+            ["Threshold:Mqtt:Tls"] = "false",
         }, fakeHub: false);
         world = await World.CreateAsync(host);
         hub = await TestHub.PairAsync(host, world.OwnerToken, world.HomeId);
@@ -87,7 +89,7 @@ public sealed class CommandPublishFailureTests : IAsyncLifetime
     public async Task RequestAsync_ClientNotConnected_HubOfflineRefusal()
     {
         var options = Options.Create(new MqttOptions());
-        using var link = new HubLink(new HubBroker(options, host.Services.GetRequiredService<IServiceScopeFactory>(), NullLogger<HubBroker>.Instance),
+        using var link = new HubLink(new HubBroker(options, host.Services.GetRequiredService<Threshold.Server.Tls.ServerCertificate>(), host.Services.GetRequiredService<IServiceScopeFactory>(), NullLogger<HubBroker>.Instance),
             options, NullLogger<HubLink>.Instance);
 
         var reply = await link.RequestAsync(Guid.NewGuid(), "jti-1", "a.b.c", TimeSpan.FromSeconds(5), CancellationToken.None);

@@ -49,7 +49,7 @@ public sealed class CredentialSetChangesTests : IAsyncLifetime
 
         var home = Home.Create("Home", "Europe/Berlin", new GeoPoint(52.5, 13.4), Now);
         var grant = new Grant(Guid.CreateVersion7(Now), home.Id, "Guest", GrantKind.Guest, new AlwaysSchedule(), maxEntries: 5);
-        var hub = Threshold.Server.Hubs.Hub.Pair(home.Id, "hub", "signing", "sealing", "hash", Now);
+        var hub = Threshold.Server.Hubs.Hub.Pair(home.Id, "hub", "signing", "sealing", "hash", "kid", Now);
         var (carrier, _) = Carrier.Create("Parcel Co", Now);
         var enrolment = CarrierEnrolment.Create(home.Id, carrier.Id,
             DeliveryHours.AnyTime, EntryMethod.Remote, false, Now);

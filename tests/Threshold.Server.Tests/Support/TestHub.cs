@@ -49,6 +49,9 @@ internal sealed class TestHub : IAsyncDisposable
     public string Password => Pairing.GetProperty("mqtt").GetProperty("password").GetString()!;
     public int Port => Pairing.GetProperty("mqtt").GetProperty("port").GetInt32();
 
+    /// <summary>The broker certificate pinned at pairing (null: the answer offered plain MQTT).</summary>
+    public string? CertificateSha256 => Pairing.GetProperty("mqtt").TryGetProperty("certificateSha256", out var pin) ? pin.GetString() : null;
+
     public static async Task<TestHub> PairAsync(ServerHost host, string ownerToken, Guid homeId)
     {
         var code = await host.PairingCodeAsync(ownerToken, homeId);
@@ -64,10 +67,16 @@ internal sealed class TestHub : IAsyncDisposable
         return new TestHub(pairing, signing, sealing);
     }
 
-    public async Task ConnectAsync(string? clientId = null, string? password = null, string? willTopic = null)
+    /// <summary>Connects as the hub does: over TLS to the pinned certificate when the answer gave one (or to <paramref name="port"/>, plain, when given).</summary>
+    public async Task ConnectAsync(string? clientId = null, string? password = null, string? willTopic = null, int? port = null)
     {
-        var options = new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", Port)
+        var builder = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port ?? Port);
+        if (port is null && CertificateSha256 is { } pin)
+        {
+            builder = builder.WithTlsOptions(tls => tls.UseTls().WithCertificateValidationHandler(e => Threshold.Hub.Pairing.PairingTransport.IsPinned(e.Certificate, pin)));
+        }
+
+        var options = builder
             .WithClientId(clientId ?? Username)
             .WithCredentials(Username, password ?? Password)
             .WithWillTopic(willTopic ?? Prefix + "state").WithWillPayload("{\"online\":false}").WithWillRetain()

@@ -34,6 +34,9 @@ public sealed class ActivityFeed : IAsyncDisposable
     /// <summary>Fires after each entry the home's feed delivers (and while the feed is down, on every retry).</summary>
     public Signal Changed { get; } = new();
 
+    /// <summary>The data of every <c>activity</c> event the stream delivered, in order (each an audit entry as JSON).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Received { get; } = new();
+
     internal static async Task<ActivityFeed> StartAsync(ThresholdApi api, string token, Guid homeId)
     {
         var feed = new ActivityFeed(api, token, homeId);
@@ -120,6 +123,11 @@ public sealed class ActivityFeed : IAsyncDisposable
             if (long.TryParse(item.EventId, NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
             {
                 lastSeq = seq;
+            }
+
+            if (item.EventType == "activity")
+            {
+                Received.Enqueue(item.Data);
             }
 
             subscribed.TrySetResult();

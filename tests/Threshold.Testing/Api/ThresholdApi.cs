@@ -72,8 +72,14 @@ public class ThresholdApi
 
     /// <summary>A one-time code a hub pairs with.</summary>
     public async Task<string> PairingCodeAsync(string ownerToken, Guid homeId) =>
-        (await (await RequestAsync(HttpMethod.Post, $"/api/v1/homes/{homeId}/pairing-codes", ownerToken)).JsonAsync(HttpStatusCode.Created))
-            .GetProperty("code").GetString()!;
+        (await PairingCodeViewAsync(ownerToken, homeId)).GetProperty("code").GetString()!;
+
+    /// <summary>A one-time code inside the pairing string the owner hands the hub (<c>pair --pairing</c>).</summary>
+    public async Task<string> PairingStringAsync(string ownerToken, Guid homeId) =>
+        (await PairingCodeViewAsync(ownerToken, homeId)).GetProperty("pairingString").GetString()!;
+
+    private async Task<JsonElement> PairingCodeViewAsync(string ownerToken, Guid homeId) =>
+        await (await RequestAsync(HttpMethod.Post, $"/api/v1/homes/{homeId}/pairing-codes", ownerToken)).JsonAsync(HttpStatusCode.Created);
 
     /// <summary>Enrols a carrier at a home (<see cref="Api.EveryDayPolicy"/> unless given).</summary>
     public async Task<(Guid Id, string HomeAccessId)> EnrolmentAsync(string ownerToken, Guid homeId, Guid carrierId, object? policy = null)

@@ -34,6 +34,9 @@ public sealed class PairedHomeOptions
 
     public string HubName { get; init; } = "test hub";
 
+    /// <summary>Where the hub sends its pairing request (the server unless given: a proxy on the path).</summary>
+    public Uri? PairVia { get; init; }
+
     /// <summary>The hub's data directory (under the server's unless given).</summary>
     public string? HubDirectory { get; init; }
 }
@@ -92,13 +95,16 @@ public sealed class PairedHome : IAsyncDisposable
         {
             await devices.WaitUntilConnectedAsync();
             var hubDir = options.HubDirectory ?? Path.Combine(server.DataDir, "hub-" + homeId.ToString("N"));
-            var code = await server.PairingCodeAsync(ownerToken, homeId);
+            // As an owner pairs a hub: the pairing string from the app, so the answer must carry the server's own keys.
+            var pairing = await server.PairingStringAsync(ownerToken, homeId);
             using var own = options.PairingClient is null ? new HttpClient() : null;
-            var identity = await HubPairing.PairAsync(options.PairingClient ?? own!, server.BaseAddress.ToString(), code, options.HubName, hubDir, CancellationToken.None);
+            var identity = await HubPairing.PairAsync(options.PairingClient ?? own!, (options.PairVia ?? server.BaseAddress).ToString(), pairing, options.HubName, hubDir, CancellationToken.None);
             var settings = new HubSettings
             {
                 DataDirectory = hubDir,
                 Zigbee = new ZigbeeSettings { Host = "127.0.0.1", Port = homeBroker.Port, BaseTopic = options.BaseTopic },
+                // The loopback home broker is open on purpose; a home_broker_open alarm would join every test's activity.
+                HomeBrokerCheck = new HomeBrokerCheckSettings { Enabled = false },
             };
             options.Configure?.Invoke(settings);
             var home = new PairedHome(server, ownerToken, devices, settings, options) { HomeId = homeId, HubId = identity.HubId };

@@ -62,7 +62,7 @@ public sealed class ServerHostOptions
 /// <summary>
 /// The real server in this process, composed as <c>Program</c> composes it (<c>ThresholdServer.CreateBuilder</c>,
 /// <c>MapThreshold</c>, migrations, the server's own appsettings.json, Production): Kestrel on a free loopback port,
-/// SQLite in a fresh temp directory, the embedded MQTT broker on a free port. Only the clock, the hub gateway (see
+/// SQLite in a fresh temp directory, the embedded MQTT broker on free ports (plain for the server's client, TLS for hubs). Only the clock, the hub gateway (see
 /// <see cref="ServerHostOptions"/>) and the host lifetime are swapped, and rate limits are raised. Driven through
 /// the public API it inherits from <see cref="ThresholdApi"/>. Used by the server and demo tests and both benches.
 /// </summary>
@@ -121,6 +121,9 @@ public sealed class ServerHost : ThresholdApi, IAsyncDisposable
             $"--contentRoot={AppContext.BaseDirectory}",
             $"--Threshold:DataDirectory={dataDir}",
             "--Threshold:Mqtt:Port=0",
+            // MQTT over TLS as a real install has it, on loopback and a free port.
+            "--Threshold:Mqtt:TlsHost=127.0.0.1",
+            "--Threshold:Mqtt:TlsPort=0",
             "--Threshold:RateLimits:LoginPerMinute=100000",
             "--Threshold:RateLimits:RegisterPerHour=100000",
             "--Threshold:RateLimits:CourierPerMinute=1000000",
@@ -142,6 +145,7 @@ public sealed class ServerHost : ThresholdApi, IAsyncDisposable
     public async Task RestartAsync()
     {
         var mqttPort = Broker.Port;
+        var tlsPort = Broker.TlsPort;
         ActivityFeed[] open;
         lock (feeds)
         {
@@ -152,6 +156,11 @@ public sealed class ServerHost : ThresholdApi, IAsyncDisposable
         await app.StopAsync();
         await app.DisposeAsync();
         var restartArgs = new List<string>(args) { $"--urls={BaseAddress}", $"--Threshold:Mqtt:Port={mqttPort}" };
+        if (tlsPort is { } port)
+        {
+            restartArgs.Add($"--Threshold:Mqtt:TlsPort={port}");
+        }
+
         app = await BuildAndStartAsync(restartArgs, options, Time, Hub, Logs);
         Array.ForEach(open, f => f.Resume());
     }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
@@ -18,19 +19,25 @@ public sealed record BrokerMessage(string ClientId, string Topic, byte[] Payload
 public sealed class LoopbackBroker : IAsyncDisposable
 {
     private readonly bool observe;
+    private readonly X509Certificate2? certificate;
+    private int connectAttempts;
     private readonly ConcurrentQueue<BrokerMessage> published = new();
     private readonly ConcurrentDictionary<string, byte> granted = new();
     private int toRefuse;
     private int refused;
     private MqttServer? server;
 
-    private LoopbackBroker(int port, bool observe)
+    private LoopbackBroker(int port, bool observe, X509Certificate2? certificate)
     {
         Port = port;
         this.observe = observe;
+        this.certificate = certificate;
     }
 
     public int Port { get; }
+
+    /// <summary>CONNECT packets received so far (a client that refused the broker's certificate never sends one).</summary>
+    public int ConnectAttempts => Volatile.Read(ref connectAttempts);
 
     /// <summary>Fires after each message is recorded (only with <c>observe: true</c>).</summary>
     public Signal Published { get; } = new();
@@ -53,7 +60,15 @@ public sealed class LoopbackBroker : IAsyncDisposable
     /// </summary>
     public static async Task<LoopbackBroker> StartAsync(int? port = null, bool observe = false)
     {
-        var broker = new LoopbackBroker(port ?? FreePort.Next(), observe);
+        var broker = new LoopbackBroker(port ?? FreePort.Next(), observe, certificate: null);
+        await broker.StartAgainAsync();
+        return broker;
+    }
+
+    /// <summary>A broker that speaks MQTT over TLS only, with <paramref name="certificate"/>, on <paramref name="port"/> (a free one when null).</summary>
+    public static async Task<LoopbackBroker> StartTlsAsync(X509Certificate2 certificate, int? port = null)
+    {
+        var broker = new LoopbackBroker(port ?? FreePort.Next(), observe: false, certificate);
         await broker.StartAgainAsync();
         return broker;
     }
@@ -73,12 +88,25 @@ public sealed class LoopbackBroker : IAsyncDisposable
     public async Task StartAgainAsync()
     {
         await StopAsync();
-        var next = new MqttServerFactory().CreateMqttServer(new MqttServerOptionsBuilder()
-            .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
-            .WithDefaultEndpointPort(Port)
-            .WithDefaultEndpointReuseAddress()
-            .Build());
+        var options = certificate is null
+            ? new MqttServerOptionsBuilder()
+                .WithDefaultEndpoint()
+                .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
+                .WithDefaultEndpointPort(Port)
+                .WithDefaultEndpointReuseAddress()
+            : new MqttServerOptionsBuilder()
+                .WithoutDefaultEndpoint()
+                .WithEncryptedEndpoint()
+                .WithEncryptedEndpointBoundIPAddress(IPAddress.Loopback)
+                .WithEncryptedEndpointPort(Port)
+                .WithEncryptionCertificate(certificate)
+                .WithTlsEndpointReuseAddress();
+        var next = new MqttServerFactory().CreateMqttServer(options.Build());
+        next.ValidatingConnectionAsync += _ =>
+        {
+            Interlocked.Increment(ref connectAttempts);
+            return Task.CompletedTask;
+        };
         next.InterceptingSubscriptionAsync += e =>
         {
             if (Interlocked.Decrement(ref toRefuse) >= 0)

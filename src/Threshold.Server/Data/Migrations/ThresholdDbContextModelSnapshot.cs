@@ -385,6 +385,26 @@ namespace Threshold.Server.Data.Migrations
                     b.ToTable("AuditEntries");
                 });
 
+            modelBuilder.Entity("Threshold.Server.Auth.HomeMember", b =>
+                {
+                    b.Property<Guid>("HomeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("HomeId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("HomeMembers");
+                });
+
             modelBuilder.Entity("Threshold.Server.Carriers.Carrier", b =>
                 {
                     b.Property<Guid>("Id")
@@ -464,50 +484,6 @@ namespace Threshold.Server.Data.Migrations
                     b.ToTable("Enrolments");
                 });
 
-            modelBuilder.Entity("Threshold.Server.Keypad.Credential", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Active")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid?>("AppUserId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Film")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("HomeId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Kind")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("LockState")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("Notify")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ProtectedCode")
-                        .HasMaxLength(512)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("AppUserId");
-
-                    b.HasIndex("HomeId");
-
-                    b.ToTable("Credentials");
-                });
-
             modelBuilder.Entity("Threshold.Server.Homes.DoorLock", b =>
                 {
                     b.Property<Guid>("Id")
@@ -581,26 +557,6 @@ namespace Threshold.Server.Data.Migrations
                     b.ToTable("Homes");
                 });
 
-            modelBuilder.Entity("Threshold.Server.Auth.HomeMember", b =>
-                {
-                    b.Property<Guid>("HomeId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("UserId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Role")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("HomeId", "UserId");
-
-                    b.HasIndex("UserId");
-
-                    b.ToTable("HomeMembers");
-                });
-
             modelBuilder.Entity("Threshold.Server.Hubs.Hub", b =>
                 {
                     b.Property<Guid>("Id")
@@ -635,6 +591,10 @@ namespace Threshold.Server.Data.Migrations
                     b.Property<long>("PairedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("PendingKid")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SealingKey")
                         .IsRequired()
                         .HasMaxLength(512)
@@ -643,6 +603,11 @@ namespace Threshold.Server.Data.Migrations
                     b.Property<string>("SigningKey")
                         .IsRequired()
                         .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TrustedKid")
+                        .IsRequired()
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -680,6 +645,50 @@ namespace Threshold.Server.Data.Migrations
                     b.HasIndex("HomeId");
 
                     b.ToTable("PairingCodes");
+                });
+
+            modelBuilder.Entity("Threshold.Server.Keypad.Credential", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("AppUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Film")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("HomeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LockState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Notify")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProtectedCode")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AppUserId");
+
+                    b.HasIndex("HomeId");
+
+                    b.ToTable("Credentials");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
@@ -779,6 +788,21 @@ namespace Threshold.Server.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Threshold.Server.Auth.HomeMember", b =>
+                {
+                    b.HasOne("Threshold.Server.Homes.Home", null)
+                        .WithMany()
+                        .HasForeignKey("HomeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Threshold.Server.Accounts.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Threshold.Server.Carriers.CarrierEnrolment", b =>
                 {
                     b.HasOne("Threshold.Server.Carriers.Carrier", null)
@@ -787,15 +811,6 @@ namespace Threshold.Server.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
-                    b.HasOne("Threshold.Server.Homes.Home", null)
-                        .WithMany()
-                        .HasForeignKey("HomeId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Threshold.Server.Keypad.Credential", b =>
-                {
                     b.HasOne("Threshold.Server.Homes.Home", null)
                         .WithMany()
                         .HasForeignKey("HomeId")
@@ -812,21 +827,6 @@ namespace Threshold.Server.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Threshold.Server.Auth.HomeMember", b =>
-                {
-                    b.HasOne("Threshold.Server.Homes.Home", null)
-                        .WithMany()
-                        .HasForeignKey("HomeId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.HasOne("Threshold.Server.Accounts.AppUser", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("Threshold.Server.Hubs.Hub", b =>
                 {
                     b.HasOne("Threshold.Server.Homes.Home", null)
@@ -837,6 +837,15 @@ namespace Threshold.Server.Data.Migrations
                 });
 
             modelBuilder.Entity("Threshold.Server.Hubs.PairingCode", b =>
+                {
+                    b.HasOne("Threshold.Server.Homes.Home", null)
+                        .WithMany()
+                        .HasForeignKey("HomeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Threshold.Server.Keypad.Credential", b =>
                 {
                     b.HasOne("Threshold.Server.Homes.Home", null)
                         .WithMany()

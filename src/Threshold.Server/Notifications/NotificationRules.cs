@@ -70,7 +70,9 @@ internal static class NotificationRules
         AlarmCodes.DeviceOffline => "A door device went offline.",
         AlarmCodes.WrongCodeLimit => "Too many wrong codes were typed; the keypad is paused.",
         "camera_lost" => "The camera stopped during an entry.",
-        "unlock_not_commanded" => "Your lock opened without Threshold's command and was locked again.",
+        AlarmCodes.UnlockNotCommanded => "Your lock opened without Threshold's command and was locked again.",
+        AlarmCodes.LockedWhileOpen => "Your lock says locked while the door stands open.",
+        AlarmCodes.HomeBrokerOpen => "Your home network broker lets anyone command your devices.",
         _ => $"Your hub raised an alarm ({code}).",
     };
 

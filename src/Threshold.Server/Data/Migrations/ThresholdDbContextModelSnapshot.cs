@@ -149,6 +149,18 @@ namespace Threshold.Server.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("ApprovalAnsweredBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ApprovalDeadline")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ApprovalRequestedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ApprovedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("ArrivedAt")
                         .HasColumnType("INTEGER");
 
@@ -441,6 +453,9 @@ namespace Threshold.Server.Data.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("ApprovalTimeoutSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("CameraRequired")
                         .HasColumnType("INTEGER");
 
@@ -470,6 +485,9 @@ namespace Threshold.Server.Data.Migrations
 
                     b.Property<TimeOnly>("PolicyStart")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("RequireApproval")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
@@ -555,6 +573,42 @@ namespace Threshold.Server.Data.Migrations
                     b.HasKey("Id");
 
                     b.ToTable("Homes");
+                });
+
+            modelBuilder.Entity("Threshold.Server.Homes.Invitation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AcceptedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("AcceptedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CodeHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("HomeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("InvitedBy")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CodeHash")
+                        .IsUnique();
+
+                    b.HasIndex("HomeId");
+
+                    b.ToTable("Invitations");
                 });
 
             modelBuilder.Entity("Threshold.Server.Hubs.Hub", b =>
@@ -689,6 +743,96 @@ namespace Threshold.Server.Data.Migrations
                     b.HasIndex("HomeId");
 
                     b.ToTable("Credentials");
+                });
+
+            modelBuilder.Entity("Threshold.Server.Notifications.NotificationPreferences", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Alarms")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Deliveries")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Entries")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("NotificationPreferences");
+                });
+
+            modelBuilder.Entity("Threshold.Server.Notifications.PushSubscriptionRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Auth")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Endpoint")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("P256dh")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Endpoint")
+                        .IsUnique();
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("PushSubscriptions", (string)null);
+                });
+
+            modelBuilder.Entity("Threshold.Server.Sessions.Session", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Generation")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RevokedReason")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RevokedAt");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("Sessions");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
@@ -827,6 +971,15 @@ namespace Threshold.Server.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Threshold.Server.Homes.Invitation", b =>
+                {
+                    b.HasOne("Threshold.Server.Homes.Home", null)
+                        .WithMany()
+                        .HasForeignKey("HomeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Threshold.Server.Hubs.Hub", b =>
                 {
                     b.HasOne("Threshold.Server.Homes.Home", null)
@@ -850,6 +1003,24 @@ namespace Threshold.Server.Data.Migrations
                     b.HasOne("Threshold.Server.Homes.Home", null)
                         .WithMany()
                         .HasForeignKey("HomeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Threshold.Server.Notifications.NotificationPreferences", b =>
+                {
+                    b.HasOne("Threshold.Server.Accounts.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Threshold.Server.Notifications.PushSubscriptionRecord", b =>
+                {
+                    b.HasOne("Threshold.Server.Accounts.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -46,15 +46,17 @@ internal sealed partial class HubBroker(
             return;
         }
 
-        // Port 0 picks a free port once; a restart (tests, reconfiguration) keeps it so hubs find the broker again.
-        Port = Port != 0 ? Port : FreePort();
+        // Port 0 picks a free port once; a restart (tests, reconfiguration) keeps it so hubs find the broker again. Both
+        // are picked together: picked one after the other, the second could be the first, just released.
+        var free = new Queue<int>(FreePorts((Port == 0 ? 1 : 0) + (TlsPort == 0 ? 1 : 0)));
+        Port = Port != 0 ? Port : free.Dequeue();
         var builder = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
             .WithDefaultEndpointBoundIPAddress(IPAddress.Parse(options.Value.Host))
             .WithDefaultEndpointPort(Port);
         if (TlsPort is { } tlsPort)
         {
-            TlsPort = tlsPort != 0 ? tlsPort : FreePort();
+            TlsPort = tlsPort != 0 ? tlsPort : free.Dequeue();
             builder = builder
                 .WithEncryptedEndpoint()
                 .WithEncryptedEndpointBoundIPAddress(IPAddress.Parse(options.Value.TlsHost))
@@ -187,11 +189,19 @@ internal sealed partial class HubBroker(
         return Task.CompletedTask;
     }
 
-    private static int FreePort()
+    /// <summary>Distinct free ports: every listener is held open until all are read.</summary>
+    private static int[] FreePorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
+        try
+        {
+            Array.ForEach(listeners, l => l.Start());
+            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        }
+        finally
+        {
+            Array.ForEach(listeners, l => l.Dispose());
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Host}:{Port}")]

@@ -14,6 +14,7 @@ using Threshold.Server.Hubs;
 using Threshold.Server.Infrastructure;
 using Threshold.Server.Keypad;
 using Threshold.Server.Sessions;
+using Threshold.Server.Webhooks;
 
 namespace Threshold.Server;
 
@@ -40,6 +41,7 @@ internal static class ThresholdServer
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddSingleton<ActivityBroadcaster>();
         builder.AddHubs().AddKeypad().AddDeliveries().AddDoors().AddCourier();
+        builder.AddWebhooks();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddOpenApi();
         return builder;
@@ -70,6 +72,7 @@ internal static class ThresholdServer
         app.MapAccess();
         app.MapKeypad();
         app.MapLocks();
+        app.MapWebhooks();
         return app;
     }
 }

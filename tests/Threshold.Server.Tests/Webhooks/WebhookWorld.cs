@@ -65,7 +65,16 @@ internal sealed class WebhookWorld : IAsyncDisposable
     /// <summary>Waits until the receiver accepted <paramref name="count"/> distinct verified messages; returns them in arrival order.</summary>
     public async Task<List<ReceivedWebhook>> AcceptedAsync(int count)
     {
-        await Eventually.UntilAsync(() => Receiver.Accepted().Count >= count, $"{count} webhooks accepted", Receiver.Arrived);
+        try
+        {
+            await Eventually.UntilAsync(() => Receiver.Accepted().Count >= count, $"{count} webhooks accepted", Receiver.Arrived);
+        }
+        catch (TimeoutException e)
+        {
+            var got = string.Join(", ", Receiver.Received.Select(r => $"{r.Type}/{r.Answered}/{(r.Verified ? "ok" : "unverified")}"));
+            throw new TimeoutException($"{e.Message} Received: {got}", e);
+        }
+
         return Receiver.Accepted();
     }
 

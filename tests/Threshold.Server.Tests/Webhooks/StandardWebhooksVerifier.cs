@@ -29,22 +29,12 @@ public static class StandardWebhooksVerifier
         foreach (var signature in signatures.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = signature.Split(',', 2);
-            if (parts is ["v1", var value] && TryDecode(value, out var given) && CryptographicOperations.FixedTimeEquals(given, expected))
+            var given = new byte[parts.Length == 2 ? parts[1].Length : 0];
+            if (parts is ["v1", var value] && Convert.TryFromBase64String(value, given, out var n)
+                && CryptographicOperations.FixedTimeEquals(given.AsSpan(0, n), expected))
             {
                 return true;
             }
-        }
-
-        return false;
-    }
-
-    private static bool TryDecode(string base64, out byte[] bytes)
-    {
-        bytes = new byte[base64.Length];
-        if (Convert.TryFromBase64String(base64, bytes, out var written))
-        {
-            bytes = bytes[..written];
-            return true;
         }
 
         return false;

@@ -25,6 +25,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication app;
     private readonly Func<DateTimeOffset> now;
+    private int redirected;
 
     private WebhookReceiver(WebApplication app, Func<DateTimeOffset> now)
     {
@@ -44,6 +45,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public Signal Arrived { get; } = new();
 
+    /// <summary>When set, requests wait for it before they are answered (an endpoint that hangs).</summary>
+    public TaskCompletionSource? Hold { get; set; }
+
+    /// <summary>Requests that reached <c>/elsewhere</c>, where a 3xx answer points.</summary>
+    public int Redirected => Volatile.Read(ref redirected);
+
     /// <summary>The requests answered 2xx that verified, first arrival per <c>webhook-id</c> (a receiver deduplicates).</summary>
     public List<ReceivedWebhook> Accepted() =>
         [.. Received.Where(r => r.Verified && r.Answered is >= 200 and < 300).DistinctBy(r => r.Id)];
@@ -56,6 +63,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var app = builder.Build();
         var receiver = new WebhookReceiver(app, now);
         app.MapPost("/hook", receiver.HandleAsync);
+        app.MapPost("/elsewhere", () =>
+        {
+            Interlocked.Increment(ref receiver.redirected);
+            receiver.Arrived.Pulse();
+            return Results.Ok();
+        });
         await app.StartAsync();
         return receiver;
     }
@@ -66,7 +79,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         await app.DisposeAsync();
     }
 
-    private async Task<IResult> HandleAsync(HttpRequest request)
+    private async Task<IResult> HandleAsync(HttpRequest request, HttpResponse response)
     {
         using var reader = new StreamReader(request.Body);
         var body = await reader.ReadToEndAsync();
@@ -76,6 +89,16 @@ public sealed class WebhookReceiver : IAsyncDisposable
         var status = Answer(body);
         Received.Enqueue(new ReceivedWebhook(id, timestamp, signature, body, verified, status));
         Arrived.Pulse();
+        if (Hold is { } hold)
+        {
+            await hold.Task.WaitAsync(request.HttpContext.RequestAborted);
+        }
+
+        if (status is >= 300 and < 400)
+        {
+            response.Headers.Location = "/elsewhere";
+        }
+
         return Results.StatusCode(status);
     }
 }

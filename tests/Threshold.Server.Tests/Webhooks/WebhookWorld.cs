@@ -33,13 +33,19 @@ internal sealed class WebhookWorld : IAsyncDisposable
     public Guid WebhookId { get; private set; }
     public string Secret { get; private set; } = "";
 
-    public static async Task<WebhookWorld> CreateAsync(object? policy = null)
+    public static async Task<WebhookWorld> CreateAsync(object? policy = null, IDictionary<string, string>? settings = null)
     {
-        var host = await ServerHost.StartAsync(new Dictionary<string, string>
+        var all = new Dictionary<string, string>
         {
             ["Threshold:Webhooks:AllowPrivateTargets"] = "true",
             ["Threshold:Webhooks:PollInterval"] = "00:00:00.050",
-        });
+        };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string>())
+        {
+            all[k] = v;
+        }
+
+        var host = await ServerHost.StartAsync(all);
         var receiver = await WebhookReceiver.StartAsync(() => host.Clock.GetUtcNow());
         var world = new WebhookWorld(host, receiver);
         (_, world.OwnerToken) = await host.ResidentAsync();

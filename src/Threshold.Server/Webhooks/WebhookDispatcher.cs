@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.DataProtection;
@@ -119,13 +120,25 @@ internal sealed partial class WebhookDispatcher(
     {
         var webhookId = "msg_" + message.Id.ToString("N");
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
+        string signature;
+        try
+        {
+            signature = WebhookSignature.Sign(protector.Unprotect(message.ProtectedSecret), webhookId, timestamp, message.Body);
+        }
+        catch (CryptographicException)
+        {
+            // The data-protection keys that protected this secret are gone: this endpoint's messages fail, nobody else's wait.
+            LogAttemptFailed(logger, webhookId, message.Event, "secret_unreadable");
+            return new Outcome(null, "secret_unreadable");
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, message.Url)
         {
             Content = new StringContent(message.Body, Encoding.UTF8, "application/json"),
         };
         request.Headers.Add("webhook-id", webhookId);
         request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.Add("webhook-signature", WebhookSignature.Sign(protector.Unprotect(message.ProtectedSecret), webhookId, timestamp, message.Body));
+        request.Headers.Add("webhook-signature", signature);
         request.Headers.UserAgent.Add(new ProductInfoHeaderValue("Threshold-Webhooks", "1"));
 
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);

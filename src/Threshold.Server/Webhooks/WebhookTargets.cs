@@ -26,7 +26,7 @@ internal static class WebhookTargets
         }
 
         if (text.Length > MaxUrlLength || !Uri.TryCreate(text, UriKind.Absolute, out var parsed) || parsed.IsFile || parsed.IsUnc
-            || string.IsNullOrEmpty(parsed.Host) || parsed.Fragment.Length > 0)
+            || string.IsNullOrEmpty(parsed.Host) || parsed.Fragment.Length > 0 || parsed.AbsoluteUri.Length > MaxUrlLength)
         {
             return Problems.Invalid("invalid_url", $"'url' must be an absolute https URL of at most {MaxUrlLength} characters, without a fragment.", "url");
         }

@@ -16,6 +16,7 @@ using Threshold.Server.Keypad;
 using Threshold.Server.Notifications;
 using Threshold.Server.Sessions;
 using Threshold.Server.Tls;
+using Threshold.Server.Webhooks;
 
 namespace Threshold.Server;
 
@@ -43,6 +44,7 @@ internal static class ThresholdServer
         builder.Services.AddScoped<AuditTrail>();
         builder.Services.AddSingleton<ActivityBroadcaster>();
         builder.AddHubs().AddKeypad().AddDeliveries().AddDoors().AddCourier();
+        builder.AddWebhooks();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         builder.Services.AddOpenApi();
         return builder;
@@ -75,6 +77,7 @@ internal static class ThresholdServer
         app.MapAccess();
         app.MapKeypad();
         app.MapLocks();
+        app.MapWebhooks();
         return app;
     }
 }

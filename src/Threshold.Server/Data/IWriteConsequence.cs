@@ -11,6 +11,8 @@ internal interface IWriteConsequence
     /// <summary>
     /// Runs inside the write's transaction, after its work and before its changes are saved: looks at
     /// <c>db.ChangeTracker</c> and returns what to do once they are committed, or null when this write needs nothing.
+    /// It may add entities of its own to <paramref name="db"/> (an outbox row: Webhooks/WebhookOutbox.cs): they are saved
+    /// and committed with the write, or undone with it.
     /// The action runs on the writer's loop, so it must be quick and must not write (hand work to a channel).
     /// </summary>
     ValueTask<Action?> StageAsync(ThresholdDbContext db, CancellationToken ct);

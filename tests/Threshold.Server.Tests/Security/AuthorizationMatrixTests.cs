@@ -140,6 +140,7 @@ public sealed partial class AuthorizationMatrixTests(TwoWorlds worlds) : IClassF
             HttpStatusCode.Unauthorized, "unauthorized"));
 
         rows.AddRange(AccessRows());
+        rows.AddRange(WebhookRows());
 
         var duplicate = rows.GroupBy(r => r.Name).FirstOrDefault(g => g.Count() > 1);
         return duplicate is null ? [.. rows] : throw new InvalidOperationException("Duplicate row name: " + duplicate.Key);

@@ -27,6 +27,9 @@ public sealed class TwoWorlds : IAsyncLifetime
     public Guid GuestBId { get; private set; }
     public string GuestBToken { get; private set; } = "";
 
+    /// <summary>Carrier A's webhook endpoint (registered last, so no delivery change of the worlds is queued for it).</summary>
+    public Guid WebhookA { get; private set; }
+
     public async Task InitializeAsync()
     {
         Host = await ServerHost.StartAsync();
@@ -41,6 +44,9 @@ public sealed class TwoWorlds : IAsyncLifetime
         GrantA = await Host.GuestGrantAsync(A.OwnerToken, A.HomeId, guestAEmail, code: "482139", name: "Guest of A");
         (GuestBId, var guestBEmail, GuestBToken) = await Host.GuestAccountAsync();
         GrantB = await Host.GuestGrantAsync(B.OwnerToken, B.HomeId, guestBEmail, name: "Guest of B");
+        var webhook = await (await Host.RequestAsync(HttpMethod.Post, "/api/v1/carrier/webhooks", A.CarrierKey,
+            new { url = "https://hooks.example.com/carrier-a", events = new[] { "scheduled", "arrived" } })).JsonAsync(System.Net.HttpStatusCode.Created);
+        WebhookA = webhook.GetProperty("id").GetGuid();
     }
 
     public async Task DisposeAsync() => await Host.DisposeAsync();

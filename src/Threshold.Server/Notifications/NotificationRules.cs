@@ -17,7 +17,7 @@ internal sealed record Notification(
 
 /// <summary>
 /// Which committed audit entries are worth a push, and what it says. Deliveries: scheduled (declinable), courier at the
-/// door asking for approval, declined, failed, expired. Entries: started (watch live), done. Alarms: every hub alarm,
+/// door (or asking for approval), declined, failed, expired. Entries: started (watch live), done. Alarms: every hub alarm,
 /// urgent with a short time to live — a stale "door forced" an hour late helps nobody.
 /// </summary>
 internal static class NotificationRules
@@ -52,6 +52,8 @@ internal static class NotificationRules
 
     private static Notification? StateChanged(Guid home, Guid? delivery, string status) => status switch
     {
+        "arrived" => new(home, NotificationCategory.Delivery, "courier_arrived", "Courier at the door",
+            "The courier for your delivery is at your door.", delivery, true, TimeSpan.FromMinutes(5)),
         "unlocked" => new(home, NotificationCategory.Entry, "entry_started", "Courier entering now",
             "Your door was unlocked for a delivery. Watch live.", delivery, true, TimeSpan.FromMinutes(5)),
         "completed" => new(home, NotificationCategory.Entry, "entry_done", "Delivery done",

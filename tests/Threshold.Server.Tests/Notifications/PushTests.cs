@@ -48,6 +48,18 @@ public sealed class PushTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CourierArrives_ResidentsToldTheCourierIsAtTheDoor()
+    {
+        var phone = await SubscribeAsync(world.OwnerToken);
+
+        await (await host.ArriveAsync(world.CourierToken, world.DeliveryId)).JsonAsync(HttpStatusCode.OK);
+
+        var shown = await ShownAsync(phone, "courier_arrived");
+        Assert.Equal(world.DeliveryId, shown.GetProperty("deliveryId").GetGuid());
+        Assert.Equal("high", phone.Requests.Last(r => r.Accepted).Urgency);
+    }
+
+    [Fact]
     public async Task Alarm_ArrivesWithinASecondUrgentAndShortLived()
     {
         var phone = await SubscribeAsync(world.OwnerToken);

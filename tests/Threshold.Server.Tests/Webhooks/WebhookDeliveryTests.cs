@@ -24,13 +24,13 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
         await (await Host.UnlockAsync(world.CourierToken, delivery)).JsonAsync(HttpStatusCode.OK);
         await world.ConfirmUnlockAsync(delivery);
         await world.ReportAsync(DeviceEventKind.DoorOpened);
-        await world.ReportAsync(DeviceEventKind.BoltLocked);
         await world.ReportAsync(DeviceEventKind.DoorClosed);
+        await world.ReportAsync(DeviceEventKind.BoltLocked);
         Assert.Equal("completed", await Host.DeliveryStatusAsync(world.CarrierKey, delivery));
 
         var accepted = await world.AcceptedAsync(6);
 
-        Assert.Equal(["scheduled", "arrived", "unlocked", "door_opened", "locked", "completed"], accepted.Select(r => r.Type));
+        Assert.Equal(["scheduled", "arrived", "unlocked", "door_opened", "door_closed", "completed"], accepted.Select(r => r.Type));
         Assert.All(accepted, r => Assert.Equal(delivery, r.DeliveryId));
         Assert.All(world.Receiver.Received, r => Assert.True(r.Verified, $"unverified: {r.Id}"));
         Assert.Equal(accepted.Count, world.Receiver.Received.Count);

@@ -63,6 +63,9 @@ public static class AlarmCodes
     /// <summary>A lock report while zigbee2mqtt says the lock or the bridge is offline: nothing real sent it; not applied.</summary>
     public const string LockReportWithoutDevice = "lock_report_without_device";
 
+    /// <summary>Raised by the server, not a hub: the hub went offline while a delivery was under way (with <c>deliveryId</c>).</summary>
+    public const string HubOfflineDuringDelivery = "hub_offline_during_delivery";
+
     /// <summary>
     /// The home broker admits an anonymous client, or a client other than the hub could command a device; raised when a
     /// check first finds it so, not on every check; <c>reason</c> is one of <see cref="HomeBrokerOpenReasons"/>.

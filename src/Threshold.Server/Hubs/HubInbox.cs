@@ -151,6 +151,10 @@ internal sealed partial class HubInbox(
             if (hub.Online != state.Online)
             {
                 await audit.AppendAsync(hub.HomeId, AuditTypes.HubConnection, "hub:" + hub.Id, new { online = state.Online }, c);
+                if (!state.Online)
+                {
+                    await DeliveryAlarms.HubOfflineAsync(db, audit, hub, c);
+                }
             }
 
             // A hub that comes (back) online gets the complete current set once this commits (Keypad/CredentialSetChanges.cs):

@@ -74,6 +74,7 @@ internal static class NotificationRules
         "camera_lost" => "The camera stopped during an entry.",
         AlarmCodes.UnlockNotCommanded => "Your lock opened without Threshold's command and was locked again.",
         AlarmCodes.LockedWhileOpen => "Your lock says locked while the door stands open.",
+        AlarmCodes.HubOfflineDuringDelivery => "Your hub went offline during a delivery; the door cannot be watched or relocked.",
         AlarmCodes.HomeBrokerOpen => "Your home network broker lets anyone command your devices.",
         _ => $"Your hub raised an alarm ({code}).",
     };

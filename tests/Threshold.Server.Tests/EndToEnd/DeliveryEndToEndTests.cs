@@ -81,6 +81,22 @@ public sealed class DeliveryEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Delivery_HubGoesOfflineMidEntry_AlarmNamesTheDelivery()
+    {
+        var (id, _) = await stack.ArrivedDeliveryAsync();
+        await (await stack.Server.UnlockAsync(stack.World.CourierToken, id)).JsonAsync(HttpStatusCode.OK);
+        await stack.Devices.OpenDoorAsync();
+        await Eventually.UntilAsync(async () => await stack.DeliveryStatusAsync(id) == "door_opened", "door_opened", stack.Changes);
+
+        await stack.StopHubAsync();
+
+        await Eventually.UntilAsync(
+            async () => (await stack.AuditAsync()).Any(e => e.Type == "hub.alarm" && e.Text("alarm") == "hub_offline_during_delivery" && e.Id("deliveryId") == id),
+            "hub_offline_during_delivery for the delivery", stack.Changes);
+        Assert.Single(await stack.AuditAsync(), e => e.Type == "hub.alarm" && e.Text("alarm") == "hub_offline_during_delivery");
+    }
+
+    [Fact]
     public async Task Broker_Restarted_HubReconnectsAndOutboxDrains()
     {
         var broker = stack.Server.Services.GetRequiredService<HubBroker>();

@@ -25,8 +25,21 @@ internal static class NotificationRules
     private static readonly TimeSpan Day = TimeSpan.FromDays(1);
     private static readonly TimeSpan AlarmLife = TimeSpan.FromMinutes(10);
 
+    // Only these are ever pushed; everything else (decisions, commands, device events, hub batches) is not even parsed,
+    // since this runs inside the one writer for every audit entry it commits.
+    private static readonly HashSet<string> Pushed =
+    [
+        AuditTypes.DeliveryScheduled, AuditTypes.DeliveryApprovalRequested, AuditTypes.DeliveryDeclined, AuditTypes.DeliveryDenied,
+        AuditTypes.DeliveryFailed, AuditTypes.DeliveryStateChanged, AuditTypes.HubAlarm,
+    ];
+
     public static Notification? For(AuditEntry entry)
     {
+        if (!Pushed.Contains(entry.Type))
+        {
+            return null;
+        }
+
         using var data = JsonDocument.Parse(entry.Data);
         var root = data.RootElement;
         var delivery = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("deliveryId", out var d) && d.TryGetGuid(out var id) ? id : (Guid?)null;

@@ -48,14 +48,29 @@ internal sealed partial class PushSender(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
-        var rows = await (from m in db.HomeMembers.AsNoTracking()
-                          where m.HomeId == notification.HomeId
-                          join s in db.PushSubscriptions.AsNoTracking() on m.UserId equals s.UserId
-                          join p in db.NotificationPreferences.AsNoTracking() on m.UserId equals p.UserId into prefs
-                          from p in prefs.DefaultIfEmpty()
-                          select new { s, p }).ToListAsync(ct);
-        return rows.Where(r => r.p is null || r.p.Wants(notification.Category)).Select(r => r.s).ToList();
+        var rows = new List<PushSubscriptionRecord>();
+        await foreach (var row in RecipientsQuery(db, notification.HomeId).WithCancellation(ct))
+        {
+            if (row.Preferences is null || row.Preferences.Wants(notification.Category))
+            {
+                rows.Add(row.Subscription);
+            }
+        }
+
+        return rows;
     }
+
+    // Compiled once: it runs after every pushed audit entry, most often for homes where nobody subscribed.
+    private static readonly Func<ThresholdDbContext, Guid, IAsyncEnumerable<Recipient>> RecipientsQuery =
+        EF.CompileAsyncQuery((ThresholdDbContext db, Guid homeId) =>
+            from m in db.HomeMembers.AsNoTracking()
+            where m.HomeId == homeId
+            join s in db.PushSubscriptions.AsNoTracking() on m.UserId equals s.UserId
+            join p in db.NotificationPreferences.AsNoTracking() on m.UserId equals p.UserId into prefs
+            from p in prefs.DefaultIfEmpty()
+            select new Recipient(s, p));
+
+    private sealed record Recipient(PushSubscriptionRecord Subscription, NotificationPreferences? Preferences);
 
     private async Task DeliverAsync(
         PushServiceClient client, VapidAuthentication auth, PushSubscriptionRecord device, Notification notification, CancellationToken ct)

@@ -51,7 +51,7 @@ internal static class PushApi
 
         if (!Uri.TryCreate(body.Endpoint, UriKind.Absolute, out var endpoint) || !string.IsNullOrEmpty(endpoint.UserInfo)
             || !(endpoint.Scheme == Uri.UriSchemeHttps || (options.Value.AllowPrivateEndpoints && endpoint.Scheme == Uri.UriSchemeHttp))
-            || (!options.Value.AllowPrivateEndpoints && System.Net.IPAddress.TryParse(endpoint.Host.Trim('[', ']'), out var literal) && !OutboundGuard.IsPublic(literal)))
+            || (!options.Value.AllowPrivateEndpoints && OutboundGuard.NamesPrivateTarget(endpoint)))
         {
             return Problems.Invalid("invalid_endpoint", "'endpoint' must be the https URL of a public push service.", "endpoint");
         }

@@ -9,6 +9,8 @@ using Microsoft.Extensions.Options;
 using Threshold.Server.Audit;
 using Threshold.Server.Data;
 
+using Threshold.Server.Infrastructure;
+
 namespace Threshold.Server.Webhooks;
 
 /// <summary>
@@ -36,7 +38,7 @@ internal sealed partial class WebhookDispatcher(
         UseCookies = false,
         ConnectTimeout = options.Value.AttemptTimeout,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        ConnectCallback = WebhookTargets.Connect(options.Value.AllowPrivateTargets),
+        ConnectCallback = OutboundGuard.Connect(options.Value.AllowPrivateTargets),
     })
     {
         Timeout = Timeout.InfiniteTimeSpan,
@@ -196,11 +198,11 @@ internal sealed partial class WebhookDispatcher(
         }, ct);
     }
 
-    private static WebhookTargetRefusedException? FindRefusal(Exception? e)
+    private static TargetRefusedException? FindRefusal(Exception? e)
     {
         for (; e is not null; e = e.InnerException)
         {
-            if (e is WebhookTargetRefusedException refused)
+            if (e is TargetRefusedException refused)
             {
                 return refused;
             }

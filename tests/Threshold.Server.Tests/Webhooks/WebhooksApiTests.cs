@@ -146,7 +146,7 @@ public sealed class WebhooksApiTests : IAsyncLifetime
         // rebinding name would at send time.
         var name = System.Net.Dns.GetHostName();
         var addresses = await System.Net.Dns.GetHostAddressesAsync(name);
-        Skip.IfNot(addresses.Length > 0 && addresses.All(WebhookTargets.IsPrivate), $"{name} does not resolve to private addresses only here");
+        Skip.IfNot(addresses.Length > 0 && addresses.All(Threshold.Server.Infrastructure.OutboundGuard.IsPrivate), $"{name} does not resolve to private addresses only here");
         await using var receiver = await WebhookReceiver.StartAsync(() => host.Clock.GetUtcNow());
         var url = new Uri(receiver.Url);
         var created = await (await Register($"https://{name}:{url.Port}/hook", "scheduled")).JsonAsync(HttpStatusCode.Created);
@@ -181,7 +181,7 @@ public sealed class WebhooksApiTests : IAsyncLifetime
     [InlineData("2002:c0a8:0101::1", true)]
     [InlineData("fec0::1", true)]
     public void IsPrivate_Address_AsClassified(string address, bool expected) =>
-        Assert.Equal(expected, WebhookTargets.IsPrivate(System.Net.IPAddress.Parse(address)));
+        Assert.Equal(expected, Threshold.Server.Infrastructure.OutboundGuard.IsPrivate(System.Net.IPAddress.Parse(address)));
 
     [Fact]
     public void Verifier_AsDocumented_AcceptsTheSignedMessageOnlyRefusesReplayedResignedOrTampered()

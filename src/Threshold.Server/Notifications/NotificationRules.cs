@@ -25,42 +25,53 @@ internal static class NotificationRules
     private static readonly TimeSpan Day = TimeSpan.FromDays(1);
     private static readonly TimeSpan AlarmLife = TimeSpan.FromMinutes(10);
 
-    // Only these are ever pushed; everything else (decisions, commands, device events, hub batches) is not even parsed,
-    // since this runs inside the one writer for every audit entry it commits.
-    private static readonly HashSet<string> Pushed =
-    [
-        AuditTypes.DeliveryScheduled, AuditTypes.DeliveryApprovalRequested, AuditTypes.DeliveryDeclined, AuditTypes.DeliveryDenied,
-        AuditTypes.DeliveryFailed, AuditTypes.DeliveryStateChanged, AuditTypes.HubAlarm,
-    ];
-
     public static Notification? For(AuditEntry entry)
     {
-        if (!Pushed.Contains(entry.Type))
-        {
-            return null;
-        }
-
-        using var data = JsonDocument.Parse(entry.Data);
-        var root = data.RootElement;
-        var delivery = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("deliveryId", out var d) && d.TryGetGuid(out var id) ? id : (Guid?)null;
         var home = entry.HomeId;
-        return entry.Type switch
+        // Parsed only in the arms that push: this runs inside the one writer for every audit entry it commits, and most
+        // (decisions, commands, device events, hub batches) are never pushed.
+        JsonElement Data() => JsonSerializer.Deserialize<JsonElement>(entry.Data);
+        Guid? Delivery(JsonElement root) =>
+            root.ValueKind == JsonValueKind.Object && root.TryGetProperty("deliveryId", out var d) && d.TryGetGuid(out var id) ? id : null;
+        Notification Simple(NotificationCategory category, string kind, string title, string body, bool urgent, TimeSpan life) =>
+            new(home, category, kind, title, body, Delivery(Data()), urgent, life);
+
+        switch (entry.Type)
         {
-            AuditTypes.DeliveryScheduled => new(home, NotificationCategory.Delivery, "delivery_scheduled", "Delivery scheduled",
-                "A carrier booked an in-home delivery. You can decline it.", delivery, false, Day),
-            AuditTypes.DeliveryApprovalRequested => new(home, NotificationCategory.Delivery, "approval_requested", "Courier at the door",
-                "A courier is at your door and asks to come in. Approve or deny.", delivery, true, TimeSpan.FromMinutes(2)),
-            AuditTypes.DeliveryDeclined => new(home, NotificationCategory.Delivery, "delivery_declined", "Delivery declined",
-                "The delivery was declined; nobody will enter.", delivery, false, Day),
-            AuditTypes.DeliveryDenied => new(home, NotificationCategory.Delivery, "delivery_denied", "Courier turned away",
-                "The courier at the door was denied entry.", delivery, false, Day),
-            AuditTypes.DeliveryFailed => new(home, NotificationCategory.Delivery, "delivery_failed", "Delivery failed",
-                $"The delivery failed ({Text(root, "reason")}).", delivery, false, Day),
-            AuditTypes.DeliveryStateChanged => StateChanged(home, delivery, Text(root, "status")),
-            AuditTypes.HubAlarm => new(home, NotificationCategory.Alarm, "alarm", "Alarm at your door",
-                AlarmText(Text(root, "alarm")), delivery, true, AlarmLife),
-            _ => null,
-        };
+            case AuditTypes.DeliveryScheduled:
+                return Simple(NotificationCategory.Delivery, "delivery_scheduled", "Delivery scheduled",
+                    "A carrier booked an in-home delivery. You can decline it.", false, Day);
+            case AuditTypes.DeliveryApprovalRequested:
+                return Simple(NotificationCategory.Delivery, "approval_requested", "Courier at the door",
+                    "A courier is at your door and asks to come in. Approve or deny.", true, TimeSpan.FromMinutes(2));
+            case AuditTypes.DeliveryDeclined:
+                return Simple(NotificationCategory.Delivery, "delivery_declined", "Delivery declined",
+                    "The delivery was declined; nobody will enter.", false, Day);
+            case AuditTypes.DeliveryDenied:
+                return Simple(NotificationCategory.Delivery, "delivery_denied", "Courier turned away",
+                    "The courier at the door was denied entry.", false, Day);
+            case AuditTypes.DeliveryFailed:
+            {
+                var root = Data();
+                return new(home, NotificationCategory.Delivery, "delivery_failed", "Delivery failed",
+                    $"The delivery failed ({Text(root, "reason")}).", Delivery(root), false, Day);
+            }
+
+            case AuditTypes.DeliveryStateChanged:
+            {
+                var root = Data();
+                return StateChanged(home, Delivery(root), Text(root, "status"));
+            }
+
+            case AuditTypes.HubAlarm:
+            {
+                var root = Data();
+                return new(home, NotificationCategory.Alarm, "alarm", "Alarm at your door", AlarmText(Text(root, "alarm")), Delivery(root), true, AlarmLife);
+            }
+
+            default:
+                return null;
+        }
     }
 
     private static Notification? StateChanged(Guid home, Guid? delivery, string status) => status switch

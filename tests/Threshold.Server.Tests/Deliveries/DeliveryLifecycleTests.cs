@@ -257,29 +257,9 @@ public sealed class DeliveryLifecycleTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
     }
 
-    /// <summary>What the hub's stream says once it carried out the unlock: door reports count from here on.</summary>
-    private async Task ConfirmUnlockAsync()
-    {
-        await using var scope = host.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<Threshold.Server.Data.ThresholdDbContext>();
-        var audit = scope.ServiceProvider.GetRequiredService<Threshold.Server.Audit.AuditTrail>();
-        var raw = JsonSerializer.SerializeToElement(new
-        {
-            id = 1, type = "command_executed", at = "2026-11-24T10:00:00Z", jti = "j", cmd = "unlock", lockId = world.LockId, reference = $"delivery:{world.DeliveryId}",
-        });
-        Assert.True(Threshold.Protocol.Events.HubEventJson.TryRead(raw, out var evt, out var error), error);
-        await Threshold.Server.Data.WriteScope.WriteAsync(db, audit, async c =>
-        {
-            await scope.ServiceProvider.GetRequiredService<HubEventRecorder>().RecordAsync(world.HomeId, evt, raw, "hub:test", c);
-            return true;
-        }, CancellationToken.None);
-    }
+    private Task ConfirmUnlockAsync() => host.ConfirmUnlockAsync(world.HomeId, world.LockId, world.DeliveryId);
 
-    private async Task ApplyAsync(DeviceEventKind kind)
-    {
-        await using var scope = host.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<DoorReports>().ApplyAsync(world.HomeId, world.LockId, kind, "hub:test", CancellationToken.None);
-    }
+    private Task ApplyAsync(DeviceEventKind kind) => host.ReportDoorAsync(world.HomeId, world.LockId, kind);
 
     private async Task<string?> CarrierStatusAsync()
     {

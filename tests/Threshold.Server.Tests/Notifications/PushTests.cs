@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Threshold.Server.Audit;
-using Threshold.Server.Data;
 using Threshold.Server.Tests.Support;
 
 namespace Threshold.Server.Tests.Notifications;
@@ -182,16 +180,6 @@ public sealed class PushTests : IAsyncLifetime
         return device.Shown(vapidKey).First(n => n.GetProperty("kind").GetString() == kind);
     }
 
-    /// <summary>What the hub's stream records for an alarm (src/Threshold.Server/Hubs/HubEvents.cs).</summary>
-    private async Task RaiseAlarmAsync(string code)
-    {
-        await using var scope = host.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
-        var audit = scope.ServiceProvider.GetRequiredService<AuditTrail>();
-        await db.WriteAsync(audit, async c =>
-        {
-            await audit.AppendAsync(world.HomeId, AuditTypes.HubAlarm, "hub:test", new { id = 1, type = "alarm", alarm = code }, c);
-            return true;
-        }, CancellationToken.None);
-    }
+    private Task RaiseAlarmAsync(string code) =>
+        host.RecordHubEventAsync(world.HomeId, new { id = 1, type = "alarm", at = "2026-11-24T10:00:00Z", alarm = code });
 }

@@ -7,8 +7,8 @@ namespace Threshold.Server.Tests.Support;
 public static class Access
 {
     /// <summary>
-    /// Makes the user a plain member (not owner) of the home. There is no invite endpoint yet, so the
-    /// membership is written the way one would be.
+    /// Makes the user a plain member (not owner) of the home, as accepting an owner's invitation does
+    /// (src/Threshold.Server/Homes/MembersApi.cs), without the round trips.
     /// </summary>
     public static async Task AddMemberAsync(this ServerHost host, Guid homeId, Guid userId)
     {

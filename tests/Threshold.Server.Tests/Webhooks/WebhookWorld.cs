@@ -1,9 +1,8 @@
 using System.Net;
 using System.Text.Json;
-using Threshold.Server.Audit;
-using Threshold.Server.Data;
 using Threshold.Server.Deliveries;
-using Threshold.Server.Hubs;
+
+using Threshold.Server.Tests.Support;
 
 namespace Threshold.Server.Tests.Webhooks;
 
@@ -85,28 +84,10 @@ internal sealed class WebhookWorld : IAsyncDisposable
     }
 
     /// <summary>The hub's report that it carried out the unlock for <paramref name="deliveryId"/>, as the hub link records it.</summary>
-    public async Task ConfirmUnlockAsync(Guid deliveryId)
-    {
-        await using var scope = Host.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ThresholdDbContext>();
-        var raw = JsonSerializer.SerializeToElement(new
-        {
-            id = 1, type = "command_executed", at = "2026-11-24T10:00:00Z", jti = "j", cmd = "unlock", lockId = LockId, reference = $"delivery:{deliveryId}",
-        });
-        Assert.True(Threshold.Protocol.Events.HubEventJson.TryRead(raw, out var evt, out var error), error);
-        await db.WriteAsync(scope.ServiceProvider.GetRequiredService<AuditTrail>(), async c =>
-        {
-            await scope.ServiceProvider.GetRequiredService<HubEventRecorder>().RecordAsync(HomeId, evt, raw, "hub:test", c);
-            return true;
-        }, CancellationToken.None);
-    }
+    public Task ConfirmUnlockAsync(Guid deliveryId) => Host.ConfirmUnlockAsync(HomeId, LockId, deliveryId);
 
     /// <summary>A door or bolt report from the home's hub.</summary>
-    public async Task ReportAsync(DeviceEventKind kind)
-    {
-        await using var scope = Host.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<DoorReports>().ApplyAsync(HomeId, LockId, kind, "hub:test", CancellationToken.None);
-    }
+    public Task ReportAsync(DeviceEventKind kind) => Host.ReportDoorAsync(HomeId, LockId, kind);
 
     public async ValueTask DisposeAsync()
     {

@@ -102,7 +102,13 @@ public sealed class UncommandedUnlockTests(ITestOutputHelper output)
     [Fact]
     public async Task LockedReport_DoorOpenBeyondBound_AlarmNotBelievedRelockedAfterClose()
     {
-        await using var h = await HubHarness.StartAsync(output);
+        // The lock does not answer the keypad's start-up slot clears here: a genuine lock report arriving after the forged
+        // one (as those answers could under load) is rightly newer than it, and would end the doubt this test is about.
+        await using var h = await HubHarness.StartAsync(output, beforeHub: harness =>
+        {
+            harness.Zigbee.ConfirmPins = false;
+            return Task.CompletedTask;
+        });
         Assert.True((await h.CommandAsync("unlock")).Ok);
         await h.Zigbee.SetDoorAsync(closed: false);
         await h.UntilAsync(s => s.Door == DoorState.Open, "door open");
